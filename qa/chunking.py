@@ -1,0 +1,138 @@
+"""Chunking: sentences and overlapping chunks as spans of a document's cleaned text.
+
+Sentence boundaries come from NLTK's trained English Punkt model as shipped inside
+llama-index (no download); llama-index's own splitters re-join text and lose exact
+offsets, which our citations need. Chunks are packed from whole sentences and measured
+with the embedding model's own tokenizer, so none is silently truncated by the model.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from qa.documents import Document
+
+CHUNKER_VERSION = 1
+
+_REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    source: str
+    start: int
+    end: int
+    answerable: bool  # may be quoted as an answer (reference-list lines and fragments may not)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    source: str
+    start: int
+    end: int
+    sentences: tuple[int, int]  # [first, last) sentence numbers within the document
+
+
+@lru_cache(maxsize=1)
+def _punkt():
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    spec = importlib.util.find_spec("llama_index.core")
+    bundled = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
+    if str(bundled) not in nltk.data.path:
+        nltk.data.path.insert(0, str(bundled))
+    return PunktTokenizer("english")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _wrap(text: str, start: int, end: int, count: Callable[[list[str]], list[int]], limit: int) -> list[tuple[int, int]]:
+    """Cut an over-long span at word boundaries into pieces of at most `limit` word pieces."""
+    pieces, piece_start, last_ok = [], start, None
+    for match in re.finditer(r"\S+", text[start:end]):
+        candidate_end = start + match.end()
+        if count([text[piece_start:candidate_end]])[0] <= limit:
+            last_ok = candidate_end
+            continue
+        if last_ok is None:  # one enormous "word": cut it by characters
+            last_ok = piece_start + max(1, len(text[piece_start:candidate_end]) * limit // (2 * limit + 1))
+        pieces.append((piece_start, last_ok))
+        piece_start, last_ok = _strip_span(text, last_ok, end)[0], None
+        if count([text[piece_start:candidate_end]])[0] <= limit:
+            last_ok = candidate_end
+    if piece_start < end:
+        pieces.append(_strip_span(text, piece_start, end))
+    return [p for p in pieces if p[1] > p[0]]
+
+
+def split_sentences(document: Document, count: Callable[[list[str]], list[int]], limit: int) -> list[Sentence]:
+    """Each line is a block; Punkt splits blocks into sentences; over-long sentences are wrapped."""
+    text, tokenizer, spans = document.text, _punkt(), []
+    for line in re.finditer(r"[^\n]+", text):
+        line_start = line.start()
+        reference = bool(_REFERENCE_LINE.match(line.group()))
+        for a, b in tokenizer.span_tokenize(line.group()):
+            start, end = _strip_span(text, line_start + a, line_start + b)
+            if end > start:
+                spans.append((start, end, reference))
+    counts = count([text[a:b] for a, b, _ in spans]) if spans else []
+    sentences = []
+    for (start, end, reference), n_tokens in zip(spans, counts):
+        pieces = [(start, end)] if n_tokens <= limit else _wrap(text, start, end, count, limit)
+        for a, b in pieces:
+            words = len(_WORD.findall(text[a:b]))
+            sentences.append(Sentence(document.source, a, b, answerable=not reference and words >= 4))
+    return sentences
+
+
+def chunk_document(
+    document: Document,
+    sentences: list[Sentence],
+    count: Callable[[list[str]], list[int]],
+    max_tokens: int,
+    overlap_tokens: int,
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most `max_tokens`, repeating up to `overlap_tokens` of the tail."""
+    if not sentences:
+        return []
+    text = document.text
+    sizes = count([text[s.start : s.end] for s in sentences])
+    chunks, first = [], 0
+    while first < len(sentences):
+        last, total = first, sizes[first]
+        while last + 1 < len(sentences) and total + sizes[last + 1] <= max_tokens:
+            last += 1
+            total += sizes[last]
+        while last > first and count([text[sentences[first].start : sentences[last].end]])[0] > max_tokens:
+            last -= 1  # joining can add pieces (rare); never exceed the window
+        chunks.append(
+            Chunk(
+                chunk_id=f"{document.source}#{len(chunks)}",
+                source=document.source,
+                start=sentences[first].start,
+                end=sentences[last].end,
+                sentences=(first, last + 1),
+            )
+        )
+        if last + 1 >= len(sentences):
+            break
+        next_first, overlap = last + 1, 0
+        while next_first - 1 > first and overlap + sizes[next_first - 1] <= overlap_tokens:
+            next_first -= 1
+            overlap += sizes[next_first]
+        first = next_first
+    return chunks

@@ -1,0 +1,149 @@
+"""The terminal face: `qa index`, `qa search`, `qa ask` (more faces add their commands here).
+
+Every error a user can act on is printed as one line on stderr with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+import qa.offline  # noqa: F401 - before any third-party import
+from qa.errors import QAError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Answers questions about your documents only from passages it cites.",
+)
+
+IndexDir = Annotated[
+    Optional[Path], typer.Option("--index-dir", help="Index folder (default: $QA_INDEX_DIR or .qa/index).")
+]
+
+
+def make_assistant(index_dir: Path | None):
+    from qa.assistant import Assistant
+    from qa.settings import Settings
+
+    settings = Settings() if index_dir is None else Settings(index_dir=index_dir)
+    return Assistant(settings)
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"qa: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def run(action):
+    """Run a command body, turning QAError (and Ctrl-C) into one clean line."""
+    try:
+        return action()
+    except QAError as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+
+@app.command()
+def index(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Folders or .txt/.md files (default: seeds/).")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Index documents: clean, chunk, embed, store in Chroma and BM25 (unchanged files are skipped)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    assistant = make_assistant(index_dir)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        summary = run(lambda: assistant.index_paths(paths or [Path("seeds")], progress))
+    for warning in summary.skipped:
+        console.print(f"[yellow]skipped:[/] {warning}")
+    verb = "indexed" if summary.changed else "up to date:"
+    typer.echo(
+        f"{verb} {summary.documents} documents, {summary.chunks} chunks, {summary.sentences} sentences "
+        f"in {summary.seconds:.2f} s (embedded {summary.embedded_documents} documents / {summary.texts_embedded} texts, "
+        f"reused {summary.reused_documents}, removed {summary.removed_documents}) -> {assistant.settings.index_dir}"
+    )
+
+
+@app.command()
+def search(
+    queries: Annotated[list[str], typer.Argument(help="One or more queries.")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Passages per query.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per query, one per line.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Show the passages hybrid retrieval finds for each query."""
+    assistant = make_assistant(index_dir)
+    for query in queries:
+        passages = run(lambda: assistant.search(query, k))
+        if as_json:
+            results = [p.model_dump(include={"source", "start", "end", "score", "text"}) for p in passages]
+            typer.echo(json.dumps({"query": query, "results": results}, ensure_ascii=False))
+            continue
+        typer.echo(f"# {query}")
+        for n, p in enumerate(passages, start=1):
+            typer.echo(f"{n}. {p.source} [{p.start}:{p.end}] score {p.score:.4f}\n   {' '.join(p.text.split())[:300]}")
+
+
+def print_answer(answer, console) -> None:
+    from rich.markup import escape
+
+    style = "yellow" if answer.abstained else "bold"
+    console.print(f"[{style}]{escape(answer.answer)}[/]")
+    if answer.citations:
+        console.print("\n[dim]Sources[/]")
+    for c in answer.citations:
+        meta = ", ".join(x for x in (c.title, c.date) if x)
+        console.print(f" [cyan][{c.id}][/] {escape(c.source)}{f' ({escape(meta)})' if meta else ''} chars {c.start}–{c.end}")
+        console.print(f"     [green]“{escape(c.quote)}”[/]")
+
+
+@app.command()
+def ask(
+    questions: Annotated[list[str], typer.Argument(help="One or more questions.")],
+    k: Annotated[Optional[int], typer.Option("--k", "-k", min=1, max=50, help="Passages retrieved.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question, one per line.")] = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Answer questions with quotes from the documents, each cited, or say the documents don't answer."""
+    from rich.console import Console
+
+    assistant = make_assistant(index_dir)
+    console = Console()
+    for n, question in enumerate(questions):
+        answer = run(lambda: assistant.ask(question, k))
+        if as_json:
+            typer.echo(answer.model_dump_json(include={"question", "answer", "abstained", "citations", "timings_ms"}))
+            continue
+        if len(questions) > 1:
+            console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {question}[/]")
+        print_answer(answer, console)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Documents: find, read and clean source files.
+
+The cleaned text is the ground truth of `qa`: every chunk and every citation is a
+`(start, end)` span of it, so `document.text[start:end] == quote` always holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import DocumentError
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+# Runs of CJK characters inside a mostly non-CJK document are the classic trace of
+# GBK bytes decoded as Big5 (Cyrillic, en dashes, accented Latin turn into hanzi).
+_CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+_LEADING_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})(?:[ \t]+|[ \t]*\n)", re.IGNORECASE)
+_BOILERPLATE_LINE = re.compile(
+    r"""^\s*(?:
+        jump\ to\ (?:navigation|content|search)(?:\s+jump\ to\ (?:navigation|content|search))*
+      | page\ (?:extended-|semi-|fully\ |template-)?protected
+      | from\ wikipedia,\ the\ free\ encyclopedia
+      | \(?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?\)?   # a bare timestamp
+      | (?:advertisement|skip\ to\ (?:main\ )?content|share\ this\ article)
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*https?://\S+")
+# Wikipedia's footnote markers ([12], [a], [citation needed]) look like our own [n] citations.
+_FOOTNOTE_MARKER = re.compile(r"\[(?:\d{1,4}|[a-z]{1,2}|citation needed|note \d+|clarification needed)\]")
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # path relative to the indexed folder, posix style: the document's id
+    text: str  # cleaned text
+    title: str | None
+    date: str | None
+    content_hash: str
+
+
+def repair_mojibake(text: str) -> str:
+    """Re-decode CJK runs that round-trip Big5 -> GBK into non-CJK text; leave genuine CJK alone."""
+    cjk_chars = sum(len(run) for run in _CJK_RUN.findall(text))
+    if not cjk_chars or cjk_chars > 0.3 * sum(ch.isalpha() for ch in text):
+        return text
+
+    def fix(match: re.Match[str]) -> str:
+        run = match.group()
+        try:
+            fixed = run.encode("big5").decode("gbk")
+            round_trips = fixed.encode("gbk").decode("big5") == run
+        except UnicodeError:
+            return run
+        return fixed if round_trips and not _CJK_RUN.search(fixed) else run
+
+    return _CJK_RUN.sub(fix, text)
+
+
+def clean_fragment(text: str) -> str:
+    """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text."""
+    text = repair_mojibake(text)
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    text = _INLINE_JUNK.sub("", text)
+    return _FOOTNOTE_MARKER.sub("", text)
+
+
+def clean_text(raw: str) -> tuple[str, str | None]:
+    """Return (cleaned text, date) for a document's raw text."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    date = None
+    if match := _LEADING_DATE.match(raw):
+        date, raw = match.group(1), raw[match.end() :]
+    lines = [line.rstrip() for line in clean_fragment(raw).split("\n")]
+    kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+    return text.strip(), date
+
+
+def _find_title(path: Path, text: str) -> str | None:
+    first = text.split("\n", 1)[0].strip()
+    if path.suffix == ".md":
+        heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+        return heading.group(1).strip() if heading else None
+    if first and len(first) <= 100 and not re.search(r"[.!?:;,\"”]$", first):
+        return first
+    return None
+
+
+def decode_bytes(data: bytes, where: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"cannot read {where}: it looks like a binary file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DocumentError(f"cannot read {where}: unknown text encoding")
+    return str(best)
+
+
+def read_document(path: Path, source: str) -> Document:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
+    text, date = clean_text(decode_bytes(data, str(path)))
+    return Document(
+        source=source,
+        text=text,
+        title=_find_title(path, text),
+        date=date,
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def discover(path: Path) -> list[tuple[Path, str]]:
+    """(file, source id) pairs under `path`; the id is the file's path relative to the folder given."""
+    if not path.exists():
+        raise DocumentError(f"no such file or folder: {path}")
+    if path.is_file():
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise DocumentError(f"cannot read {path}: only {', '.join(SUPPORTED_SUFFIXES)} files are supported")
+        return [(path, path.name)]
+    found = []
+    for file in sorted(path.rglob("*")):
+        if file.suffix.lower() in SUPPORTED_SUFFIXES and file.is_file():
+            found.append((file, file.relative_to(path).as_posix()))
+    return found

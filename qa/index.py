@@ -1,0 +1,395 @@
+"""Index: chunks in Chroma (dense), BM25 and a sentence store beside it, published atomically.
+
+Layout of `index_dir`:
+
+    manifest.json        the live generation, schema version, model and chunker settings
+    chroma/              embedded Chroma (absent when QA_CHROMA_URL points at a server)
+    gen-000007/          one generation: store.json (documents, chunks, sentences),
+                         sentences.npy (sentence vectors), bm25/ (bm25s index)
+
+Each `qa index` writes a whole new generation (a new Chroma collection `qa_000007` and
+folder), reusing the vectors of unchanged documents, and only then replaces
+`manifest.json` with one atomic rename. A crash at any point leaves the previous
+generation live and intact; leftovers are swept by the next run. The previous generation
+is kept one extra round so that a running server can finish with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlparse
+
+import numpy as np
+
+from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
+from qa.documents import Document, discover, read_document
+from qa.embeddings import Embedder
+from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError
+from qa.settings import Settings
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+COLLECTION_PREFIX = "qa_"
+
+
+def chroma_client(settings: Settings):
+    """Embedded Chroma in the index folder, or a Chroma server when QA_CHROMA_URL is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not settings.chroma_url:
+        return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+    url = urlparse(settings.chroma_url)
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as error:  # noqa: BLE001 - chromadb raises many types for "cannot connect"
+        raise BackendUnavailableError(f"cannot reach the Chroma server at {settings.chroma_url}: {error}") from None
+
+
+@dataclass
+class StoredDocument:
+    source: str
+    text: str
+    title: str | None
+    date: str | None
+    content_hash: str
+    sentences: tuple[int, int] = (0, 0)  # [first, last) rows of the sentence store
+    chunks: int = 0
+
+
+@dataclass
+class StoredChunk:
+    chunk_id: str
+    source: str
+    start: int
+    end: int
+    sentences: tuple[int, int]  # [first, last) rows of the sentence store
+
+
+@dataclass
+class IndexSummary:
+    documents: int = 0
+    chunks: int = 0
+    sentences: int = 0
+    embedded_documents: int = 0
+    reused_documents: int = 0
+    removed_documents: int = 0
+    texts_embedded: int = 0
+    seconds: float = 0.0
+    changed: bool = True
+    skipped: list[str] = field(default_factory=list)
+
+
+def _expected_settings(settings: Settings, embedder: Embedder) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "embed_model": embedder.model_id,
+        "chunker": {
+            "version": CHUNKER_VERSION,
+            "chunk_tokens": min(settings.chunk_tokens, embedder.max_tokens),
+            "overlap_tokens": settings.chunk_overlap_tokens,
+        },
+    }
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise QAError(f"the index manifest {path} is unreadable ({error}); run `qa index` again") from None
+
+
+def check_compatible(manifest: dict, settings: Settings, embedder_id: str) -> None:
+    """Refuse to answer from an index built differently from what the current settings would build."""
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index was built by another version of qa (schema {manifest.get('schema_version')}, "
+            f"this qa reads {SCHEMA_VERSION}); re-index with `qa index`"
+        )
+    if manifest.get("embed_model") != embedder_id:
+        raise IndexMismatchError(
+            f"the index was built with embedding model {manifest.get('embed_model')!r} but QA_EMBED_MODEL "
+            f"selects {embedder_id!r}; re-index with `qa index` or change the setting back"
+        )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+class IndexBuilder:
+    """Builds the next generation from a set of folders/files, reusing what has not changed."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, progress: Callable[[str, int, int], None] | None = None):
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress or (lambda stage, done, total: None)
+
+    def _discover(self, paths: list[Path]) -> list[tuple[Path, str]]:
+        found: dict[str, Path] = {}
+        for root in paths:
+            for file, source in discover(root):
+                if source in found and found[source] != file:
+                    raise DocumentError(f"two files share the id {source!r}: {found[source]} and {file}")
+                found[source] = file
+        return sorted(((file, source) for source, file in found.items()), key=lambda item: item[1])
+
+    def build(self, paths: list[Path]) -> IndexSummary:
+        started = time.perf_counter()
+        index_dir = self.settings.index_dir
+        index_dir.mkdir(parents=True, exist_ok=True)
+        expected = _expected_settings(self.settings, self.embedder)
+        previous = read_manifest(index_dir)
+        reusable = previous is not None and all(previous.get(k) == v for k, v in expected.items())
+        old = Index.load(self.settings, self.embedder, previous) if reusable else None
+
+        summary = IndexSummary()
+        files = self._discover(paths)
+        documents: list[Document] = []
+        for n, (file, source) in enumerate(files):
+            self.progress("reading", n, len(files))
+            try:
+                documents.append(read_document(file, source))
+            except DocumentError as error:
+                summary.skipped.append(str(error))
+        self.progress("reading", len(files), len(files))
+        if not documents:
+            raise DocumentError(f"no readable .txt or .md documents in {', '.join(map(str, paths))}")
+
+        unchanged = {
+            d.source
+            for d in documents
+            if old is not None and d.source in old.documents and old.documents[d.source].content_hash == d.content_hash
+        }
+        summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
+        if old is not None and len(unchanged) == len(documents) == len(old.documents):
+            summary.changed = False
+            summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
+            summary.reused_documents = len(documents)
+            summary.seconds = time.perf_counter() - started
+            return summary
+
+        generation = (previous.get("generation", 0) if previous else 0) + 1
+        self._sweep(index_dir, keep={previous.get("generation") if previous else None})
+        gen_dir = index_dir / f"gen-{generation:06d}"
+        partial = gen_dir.with_name(gen_dir.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+
+        stored_docs, stored_chunks, sentences = [], [], []
+        sentence_vectors, chunk_vectors = [], []
+        fresh: list[tuple[Document, list[Sentence], list[Chunk]]] = []
+        limit = min(self.settings.chunk_tokens, self.embedder.max_tokens)
+        count = self.embedder.count_tokens
+        for n, document in enumerate(documents):
+            self.progress("chunking", n, len(documents))
+            if document.source in unchanged:
+                continue
+            doc_sentences = split_sentences(document, count, self.embedder.max_tokens)
+            fresh.append((document, doc_sentences, chunk_document(document, doc_sentences, count, limit, self.settings.chunk_overlap_tokens)))
+
+        fresh_texts = [d.text[s.start : s.end] for d, ss, _ in fresh for s in ss] + [
+            d.text[c.start : c.end] for d, _, cs in fresh for c in cs
+        ]
+        fresh_vectors = self._embed(fresh_texts)
+        summary.texts_embedded = len(fresh_texts)
+        n_fresh_sentences = sum(len(ss) for _, ss, _ in fresh)
+        fresh_by_source = {d.source: (d, ss, cs) for d, ss, cs in fresh}
+        sentence_cursor, chunk_cursor = 0, n_fresh_sentences
+
+        for document in documents:
+            first_sentence = len(sentences)
+            if document.source in unchanged:
+                old_doc = old.documents[document.source]
+                lo, hi = old_doc.sentences
+                sentences.extend(old.sentences[lo:hi])
+                sentence_vectors.append(np.asarray(old.sentence_vectors[lo:hi], dtype=np.float32))
+                old_chunks = [c for c in old.chunks if c.source == document.source]
+                for c in old_chunks:
+                    stored_chunks.append(
+                        StoredChunk(c.chunk_id, c.source, c.start, c.end, (c.sentences[0] - lo + first_sentence, c.sentences[1] - lo + first_sentence))
+                    )
+                chunk_vectors.append(old.chunk_vectors([c.chunk_id for c in old_chunks]))
+                n_chunks = len(old_chunks)
+                summary.reused_documents += 1
+            else:
+                _, doc_sentences, doc_chunks = fresh_by_source[document.source]
+                sentences.extend(doc_sentences)
+                sentence_vectors.append(fresh_vectors[sentence_cursor : sentence_cursor + len(doc_sentences)])
+                sentence_cursor += len(doc_sentences)
+                for c in doc_chunks:
+                    stored_chunks.append(
+                        StoredChunk(c.chunk_id, c.source, c.start, c.end, (c.sentences[0] + first_sentence, c.sentences[1] + first_sentence))
+                    )
+                chunk_vectors.append(fresh_vectors[chunk_cursor : chunk_cursor + len(doc_chunks)])
+                chunk_cursor += len(doc_chunks)
+                n_chunks = len(doc_chunks)
+                summary.embedded_documents += 1
+            stored_docs.append(
+                StoredDocument(
+                    document.source, document.text, document.title, document.date, document.content_hash,
+                    (first_sentence, len(sentences)), n_chunks,
+                )
+            )
+
+        dimension = fresh_vectors.shape[1] if len(fresh_vectors) else old.sentence_vectors.shape[1]
+        all_chunk_vectors = np.concatenate(chunk_vectors) if chunk_vectors else np.zeros((0, dimension), np.float32)
+        texts_by_source = {d.source: d.text for d in stored_docs}
+        chunk_texts = [texts_by_source[c.source][c.start : c.end] for c in stored_chunks]
+
+        self.progress("storing", 0, 1)
+        from qa.lexical import BM25
+
+        BM25.build(chunk_texts).save(partial / "bm25")
+        np.save(partial / "sentences.npy", np.concatenate(sentence_vectors).astype(np.float16))
+        store = {
+            "documents": [asdict(d) for d in stored_docs],
+            "chunks": [[c.chunk_id, c.source, c.start, c.end, *c.sentences] for c in stored_chunks],
+            "sentences": [[s.source, s.start, s.end, int(s.answerable)] for s in sentences],
+        }
+        (partial / "store.json").write_text(json.dumps(store, ensure_ascii=False))
+        self._fill_collection(f"{COLLECTION_PREFIX}{generation:06d}", stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
+        os.replace(partial, gen_dir)
+
+        manifest = {
+            **expected,
+            "generation": generation,
+            "collection": f"{COLLECTION_PREFIX}{generation:06d}",
+            "chroma_url": self.settings.chroma_url or None,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "roots": [str(p) for p in paths],
+            "documents": len(stored_docs),
+            "chunks": len(stored_chunks),
+        }
+        _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2))
+        self.progress("storing", 1, 1)
+        summary.documents, summary.chunks, summary.sentences = len(stored_docs), len(stored_chunks), len(sentences)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        batch, parts = 256, []
+        for start in range(0, len(texts), batch):
+            self.progress("embedding", start, len(texts))
+            parts.append(self.embedder.embed(texts[start : start + batch]))
+        self.progress("embedding", len(texts), len(texts))
+        return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+
+    def _fill_collection(self, name, chunks, texts, vectors, documents) -> None:
+        client = chroma_client(self.settings)
+        try:
+            client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - absent is fine
+            pass
+        collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        meta = {d.source: d for d in documents}
+        batch = min(client.get_max_batch_size(), 2000)
+        for start in range(0, len(chunks), batch):
+            self.progress("storing", start, len(chunks))
+            part = chunks[start : start + batch]
+            collection.add(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + batch],
+                documents=texts[start : start + batch],
+                metadatas=[
+                    {k: v for k, v in {"source": c.source, "start": c.start, "end": c.end,
+                     "title": meta[c.source].title, "date": meta[c.source].date}.items() if v is not None}
+                    for c in part
+                ],
+            )
+
+    def _sweep(self, index_dir: Path, keep: set) -> None:
+        """Remove generations other than the live one (and leftovers of crashed runs)."""
+        for path in index_dir.glob("gen-*"):
+            number = path.name.removeprefix("gen-").removesuffix(".partial")
+            if path.name.endswith(".partial") or int(number) not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+        client = chroma_client(self.settings)
+        for collection in client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(COLLECTION_PREFIX) and name[len(COLLECTION_PREFIX):].isdigit():
+                if int(name[len(COLLECTION_PREFIX):]) not in keep:
+                    client.delete_collection(name)
+
+
+class Index:
+    """A loaded generation: documents, chunks, sentences with vectors, BM25, and its Chroma collection."""
+
+    def __init__(self, settings: Settings, manifest: dict, gen_dir: Path) -> None:
+        from qa.lexical import BM25
+
+        store = json.loads((gen_dir / "store.json").read_text())
+        self.settings = settings
+        self.manifest = manifest
+        self.documents = {d["source"]: StoredDocument(**{**d, "sentences": tuple(d["sentences"])}) for d in store["documents"]}
+        self.chunks = [StoredChunk(c[0], c[1], c[2], c[3], (c[4], c[5])) for c in store["chunks"]]
+        self.sentences = [Sentence(s[0], s[1], s[2], bool(s[3])) for s in store["sentences"]]
+        self.sentence_vectors = np.load(gen_dir / "sentences.npy", mmap_mode="r")
+        self.bm25 = BM25.load(gen_dir / "bm25")
+        self.row_of_chunk = {c.chunk_id: n for n, c in enumerate(self.chunks)}
+        self._collection = None
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder | None = None, manifest: dict | None = None) -> "Index":
+        manifest = manifest or read_manifest(settings.index_dir)
+        if manifest is None:
+            raise NoIndexError(f"no index in {settings.index_dir}: run `qa index` first (or pass --index-dir)")
+        if embedder is not None:
+            check_compatible(manifest, settings, embedder.model_id)
+        gen_dir = settings.index_dir / f"gen-{manifest['generation']:06d}"
+        if not gen_dir.is_dir():
+            raise QAError(f"the index in {settings.index_dir} is incomplete ({gen_dir.name} is missing); run `qa index` again")
+        return cls(settings, manifest, gen_dir)
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            client = chroma_client(self.settings)
+            try:
+                self._collection = client.get_collection(self.manifest["collection"], embedding_function=None)
+            except Exception as error:  # noqa: BLE001
+                raise BackendUnavailableError(
+                    f"the Chroma collection {self.manifest['collection']} is not available: {error}"
+                ) from None
+        return self._collection
+
+    def chunk_text(self, row: int) -> str:
+        chunk = self.chunks[row]
+        return self.documents[chunk.source].text[chunk.start : chunk.end]
+
+    def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
+        if not chunk_ids:
+            return np.zeros((0, self.sentence_vectors.shape[1]), np.float32)
+        got = self.collection.get(ids=chunk_ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"]))
+        return np.asarray([by_id[i] for i in chunk_ids], dtype=np.float32)
+
+    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk row, cosine similarity) best first."""
+        collection = self.collection
+        try:
+            found = collection.query(query_embeddings=[vector.tolist()], n_results=min(k, len(self.chunks)), include=["distances"])
+        except Exception as error:  # noqa: BLE001 - a dead server surfaces as many exception types
+            raise BackendUnavailableError(f"Chroma query failed: {error}") from None
+        rows = self.row_of_chunk
+        return [(rows[i], 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0]) if i in rows]

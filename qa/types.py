@@ -1,0 +1,43 @@
+"""Typed results shared by every face of `qa`: the CLI prints them, the server returns them, the eval scores them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved chunk: `text == cleaned_text(source)[start:end]`."""
+
+    chunk_id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    title: str | None = None
+    date: str | None = None
+
+
+class Citation(BaseModel):
+    """One `[id]` marker of an answer: `quote == cleaned_text(source)[start:end]`."""
+
+    id: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    title: str | None = None
+    date: str | None = None
+    verified: bool = True
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = "extractive"
+    fallback: str | None = None
+    question_used: str | None = None
+    passages: list[Passage] = Field(default_factory=list, exclude=True)
+    timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,73 @@
+"""Chunks and sentences are exact spans of the cleaned text and fit the model's window."""
+
+import pytest
+
+from qa.chunking import chunk_document, split_sentences
+from qa.documents import Document, discover, read_document
+from qa.embeddings import Embedder
+
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder()
+
+
+@pytest.fixture(scope="module")
+def chunked(embedder):
+    out = []
+    for path, source in discover(SEEDS):
+        doc = read_document(path, source)
+        sentences = split_sentences(doc, embedder.count_tokens, embedder.max_tokens)
+        out.append((doc, sentences, chunk_document(doc, sentences, embedder.count_tokens, 200, 48)))
+    return out
+
+
+def test_every_chunk_and_sentence_round_trips_its_offsets(chunked):
+    for doc, sentences, chunks in chunked:
+        assert chunks, doc.source
+        for s in sentences:
+            piece = doc.text[s.start : s.end]
+            assert piece and piece == piece.strip()
+        for c in chunks:
+            assert doc.text[c.start : c.end] == doc.text[sentences[c.sentences[0]].start : sentences[c.sentences[1] - 1].end]
+
+
+def test_no_chunk_exceeds_the_model_window(chunked, embedder):
+    assert embedder.max_tokens == 254  # MiniLM: 256 word pieces including [CLS] and [SEP]
+    for doc, _, chunks in chunked:
+        counts = embedder.count_tokens([doc.text[c.start : c.end] for c in chunks])
+        assert max(counts) <= 200, doc.source
+
+
+def test_chunks_cover_the_document_and_overlap(chunked):
+    for doc, sentences, chunks in chunked:
+        covered = set()
+        for c in chunks:
+            covered.update(range(*c.sentences))
+        assert covered == set(range(len(sentences))), doc.source
+        if len(chunks) > 2:
+            assert any(a.sentences[1] > b.sentences[0] for a, b in zip(chunks, chunks[1:])), "expected overlap"
+
+
+def test_sentence_splitting_respects_abbreviations(embedder):
+    doc = Document("x.txt", "Mr. Blinken spoke to the U.S. press on Tuesday. Then he left.", None, None, "h")
+    spans = [doc.text[s.start : s.end] for s in split_sentences(doc, embedder.count_tokens, embedder.max_tokens)]
+    assert spans == ["Mr. Blinken spoke to the U.S. press on Tuesday.", "Then he left."]
+
+
+def test_overlong_sentence_is_wrapped_within_the_limit(embedder):
+    doc = Document("long.txt", " ".join(f"word{n}" for n in range(2000)) + ".", None, None, "h")
+    sentences = split_sentences(doc, embedder.count_tokens, 254)
+    assert len(sentences) > 1
+    counts = embedder.count_tokens([doc.text[s.start : s.end] for s in sentences])
+    assert max(counts) <= 254
+    assert " ".join(doc.text[s.start : s.end] for s in sentences) == doc.text
+
+
+def test_reference_list_lines_are_not_quotable(chunked):
+    wiki = next(item for item in chunked if item[0].source.startswith("002"))
+    doc, sentences, _ = wiki
+    refs = [s for s in sentences if "Archived from the original" in doc.text[s.start : s.end]]
+    assert refs and not any(s.answerable for s in refs)

@@ -51,7 +51,7 @@ class Assistant:
         if self._embedder is None:
             from qa.embeddings import Embedder
 
-            self._embedder = Embedder(self.settings.embed_model)
+            self._embedder = Embedder.from_settings(self.settings)
         return self._embedder
 
     def _manifest_stamp(self) -> int | None:

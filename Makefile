@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 QA := $(VENV)/bin/qa
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ask index test eval bench clean
+.PHONY: setup ask index test eval bench clean browser serve screenshots
 
 setup: $(STAMP)
 
@@ -25,8 +25,22 @@ ask: setup
 	@test -f .qa/index/manifest.json || $(QA) index seeds
 	$(QA) ask "$(Q)"
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
+
+# Debian's chromium for the browser test (never `playwright install`: it downloads its own browser).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+browser:
+	@command -v chromium >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends chromium chromium-driver; }
+
+serve: setup
+	@test -f .qa/index/manifest.json || $(QA) index seeds
+	$(QA) serve
+
+# docs/screenshot*.png, taken by the browser test at laptop and phone width.
+screenshots: setup browser
+	QA_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf .qa .pytest_cache

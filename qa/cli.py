@@ -27,12 +27,16 @@ IndexDir = Annotated[
 ]
 
 
-def make_assistant(index_dir: Path | None):
-    from qa.assistant import Assistant
+def make_settings(index_dir: Path | None):
     from qa.settings import Settings
 
-    settings = Settings() if index_dir is None else Settings(index_dir=index_dir)
-    return Assistant(settings)
+    return Settings() if index_dir is None else Settings(index_dir=index_dir)
+
+
+def make_assistant(index_dir: Path | None):
+    from qa.assistant import Assistant
+
+    return Assistant(make_settings(index_dir))
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -136,6 +140,60 @@ def ask(
         if len(questions) > 1:
             console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {question}[/]")
         print_answer(answer, console)
+
+
+@app.command()
+def chat(
+    k: Annotated[Optional[int], typer.Option("--k", "-k", min=1, max=50, help="Passages retrieved.")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Talk with your documents: follow-ups ("and how many of them…?") are understood. /reset starts over, /exit leaves."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from qa.types import ChatMessage
+
+    assistant = make_assistant(index_dir)
+    console = Console()
+    run(assistant.load)
+    console.print("[dim]Ask about your documents. /reset starts a new conversation, /exit (or Ctrl-D) leaves.[/]")
+    history: list[ChatMessage] = []
+    while True:
+        try:
+            line = console.input("[bold cyan]> [/]").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if line in ("/exit", "/quit"):
+            break
+        if line == "/reset":
+            history.clear()
+            console.print("[dim]New conversation.[/]")
+            continue
+        if not line:
+            continue
+        try:
+            answer = assistant.ask(line, k, history)
+        except QAError as error:
+            console.print(f"[red]qa: error:[/] {escape(str(error))}")
+            continue
+        if answer.question_used != answer.question:
+            console.print(f"[dim]searched for: {escape(answer.question_used)}[/]")
+        print_answer(answer, console)
+        history += [ChatMessage(role="user", content=line), ChatMessage(role="assistant", content=answer.answer)]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every one).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    index_dir: IndexDir = None,
+) -> None:
+    """Serve the chat API (JSON, SSE, OpenAI-compatible), the documents and the web page at http://HOST:PORT/."""
+    import uvicorn
+
+    from qa.api import create_app
+
+    uvicorn.run(create_app(make_settings(index_dir)), host=host, port=port)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(3, description="Most quoted sentences in an extractive answer.")
     min_answer_score: float | None = Field(
         None, description="Override the calibrated refusal threshold (see evals/calibration.json)."
+    )
+
+    api_key: SecretStr | None = Field(
+        None, description="When set, the server asks every client for `Authorization: Bearer <key>`."
     )
 
 

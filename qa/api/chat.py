@@ -1,0 +1,61 @@
+"""`POST /chat`: the object one line of `qa ask --json` prints, plus `question_used`; or the same as Server-Sent Events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Iterator
+
+from fastapi import APIRouter, Depends
+from pydantic import AfterValidator, BaseModel, Field
+
+from qa.api.common import MAX_HISTORY_TURNS, Protected, ask, checked_question, dumps, event_stream, get_assistant, pieces
+from qa.assistant import MAX_QUESTION_CHARS, Assistant
+from qa.types import Answer, ChatMessage, Citation
+
+STREAM_DOC = """With `"stream": true` the answer comes as Server-Sent Events:
+`citations` (`{question_used, abstained, citations}`), then `delta` events (`{text}`) whose texts
+joined make the answer, then `done` with the whole result, the same object as without streaming."""
+
+
+class ChatRequest(BaseModel):
+    question: Annotated[str, Field(max_length=MAX_QUESTION_CHARS), AfterValidator(checked_question)]
+    history: list[ChatMessage] = Field(
+        default_factory=list, max_length=MAX_HISTORY_TURNS, description="Earlier turns, oldest first."
+    )
+    k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default QA_TOP_K).")
+    stream: bool = Field(False, description="Answer as Server-Sent Events.")
+
+
+class ChatResponse(BaseModel):
+    question: str
+    question_used: str = Field(description="The question after follow-up rewriting: what was retrieved and answered.")
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def of(cls, answer: Answer) -> "ChatResponse":
+        return cls.model_validate(answer.model_dump(include=set(cls.model_fields)))
+
+
+def chat_events(result: ChatResponse) -> Iterator[tuple[str, str]]:
+    head = result.model_dump(include={"question_used", "abstained", "citations"})
+    yield "citations", dumps(head)
+    for piece in pieces(result.answer):
+        yield "delta", dumps({"text": piece})
+    yield "done", result.model_dump_json()
+
+
+router = APIRouter(dependencies=Protected, tags=["chat"])
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    description=STREAM_DOC,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
+async def chat(body: ChatRequest, assistant: Assistant = Depends(get_assistant)):
+    """Answer a question (a follow-up is first rewritten with the history) with quotes from the documents."""
+    result = ChatResponse.of(await ask(assistant, body.question, body.history, body.k))
+    return event_stream(chat_events(result)) if body.stream else result

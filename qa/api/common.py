@@ -1,0 +1,163 @@
+"""What every endpoint shares: limits, the API key check, JSON errors, running the assistant, streaming pieces."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from typing import Iterable, Iterator
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.sse import EventSourceResponse, format_sse_event
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa.assistant import MAX_QUESTION_CHARS, Assistant, normalise_question
+from qa.errors import QAError
+from qa.types import Answer, ChatMessage, Citation
+
+MAX_HISTORY_TURNS = 20
+MAX_BODY_BYTES = 64 * 1024
+WORDS_PER_PIECE = 3
+LOAD_WAIT_SECONDS = 600
+
+_bearer = HTTPBearer(auto_error=False, description="Required when the server runs with QA_API_KEY set.")
+
+
+def error_body(status: int, message: str, kind: str) -> JSONResponse:
+    """Errors look alike everywhere and the OpenAI SDK can read them: `{"error": {"message", "type", "code"}}`."""
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status_code=status)
+
+
+class BodyLimit:
+    """ASGI middleware: a JSON 413 for a body over `limit` bytes, declared up front or found while streaming in."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    def too_large(self) -> HTTPException:
+        return HTTPException(413, f"the request body is larger than {self.limit} bytes")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            error = self.too_large()
+            return await error_body(error.status_code, error.detail, "invalid_request_error")(scope, receive, send)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise self.too_large()  # inside the app, so its exception handler answers
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class Loader:
+    """Loads the assistant once, in the background, and remembers how that went."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.error: str | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._load, name="qa-load", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self.assistant.load()
+        except QAError as error:
+            self.error = str(error)
+        finally:
+            self._done.set()
+
+    def wait(self) -> Assistant:
+        """The assistant once the start-up load has ended (lazily built state is not built twice at once)."""
+        self._done.wait(LOAD_WAIT_SECONDS)
+        return self.assistant
+
+    @property
+    def status(self) -> str:
+        if self.assistant.loaded:
+            return "ready"
+        return "loading" if self._thread.is_alive() else "unavailable"
+
+
+def get_assistant(request: Request) -> Assistant:
+    """A sync dependency, so FastAPI runs it in a worker thread: waiting for the load blocks no other request."""
+    return request.app.state.loader.wait()
+
+
+def require_key(request: Request, credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> None:
+    secret = request.app.state.assistant.settings.api_key
+    key = secret.get_secret_value() if secret else ""
+    if not key:
+        return
+    if credentials is None or not secrets.compare_digest(credentials.credentials.encode(), key.encode()):
+        raise HTTPException(
+            401, "missing or wrong API key: send the header `Authorization: Bearer <QA_API_KEY>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+Protected = [Depends(require_key)]
+
+
+def checked_question(value: str) -> str:
+    """A pydantic validator: the question as the assistant will read it, or a 422 saying why not."""
+    if len(value) > MAX_QUESTION_CHARS:
+        raise ValueError(f"the question is too long ({len(value)} characters; at most {MAX_QUESTION_CHARS})")
+    try:
+        return normalise_question(value)
+    except QAError as error:
+        raise ValueError(str(error)) from None
+
+
+async def ask(assistant: Assistant, question: str, history: list[ChatMessage], k: int | None) -> Answer:
+    """Answer in a worker thread: retrieval and the model are blocking and the event loop must keep serving."""
+    return await run_in_threadpool(assistant.ask, question, k, history)
+
+
+def pieces(text: str, words: int = WORDS_PER_PIECE) -> Iterator[str]:
+    """The answer text in small pieces for streaming; joined they give back `text` exactly."""
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    for start in range(0, len(tokens), words):
+        yield "".join(tokens[start : start + words])
+
+
+def sources_list(citations: list[Citation]) -> str:
+    """The short "Sources" block a chat message carries under an answer's [n] markers."""
+    if not citations:
+        return ""
+    lines = []
+    for c in citations:
+        about = ", ".join(x for x in (c.title, c.date) if x)
+        lines.append(f"[{c.id}] {c.source}{f' ({about})' if about else ''}, characters {c.start}–{c.end}")
+    return "\n\nSources:\n" + "\n".join(lines)
+
+
+def event_stream(events: Iterable[tuple[str | None, str]]) -> EventSourceResponse:
+    """Server-Sent Events from (event name or None, data already serialised) pairs."""
+
+    async def encoded():
+        for event, data in events:
+            yield format_sse_event(event=event, data_str=data)
+
+    return EventSourceResponse(encoded(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+

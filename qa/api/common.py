@@ -149,13 +149,13 @@ def sources_list(citations: list[Citation]) -> str:
 
 
 def event_stream(events: Iterable[tuple[str | None, str]]) -> EventSourceResponse:
-    """Server-Sent Events from (event name or None, data already serialised) pairs."""
+    """Server-Sent Events from (event name or None, data already serialised) pairs.
 
-    async def encoded():
-        for event, data in events:
-            yield format_sse_event(event=event, data_str=data)
-
-    return EventSourceResponse(encoded(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    The pairs are drawn in a worker thread, so a source that blocks between events (a model
+    generating text) does not hold up the event loop.
+    """
+    encoded = (format_sse_event(event=event, data_str=data) for event, data in events)
+    return EventSourceResponse(encoded, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 def dumps(value) -> str:

@@ -8,6 +8,7 @@ with the embedding model's own tokenizer, so none is silently truncated by the m
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import re
 from dataclasses import dataclass
@@ -60,23 +61,38 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _longest_fit(fits: Callable[[int], bool], lo: int, hi: int) -> int:
+    """The largest n in [lo, hi] with fits(n), given fits(lo): gallop, then bisect (few tokenizer calls)."""
+    step = 1
+    while lo + step <= hi and fits(lo + step):
+        lo, step = lo + step, step * 2
+    hi = min(hi, lo + step - 1)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    return lo
+
+
 def _wrap(text: str, start: int, end: int, count: Callable[[list[str]], list[int]], limit: int) -> list[tuple[int, int]]:
-    """Cut an over-long span at word boundaries into pieces of at most `limit` word pieces."""
-    pieces, piece_start, last_ok = [], start, None
-    for match in re.finditer(r"\S+", text[start:end]):
-        candidate_end = start + match.end()
-        if count([text[piece_start:candidate_end]])[0] <= limit:
-            last_ok = candidate_end
-            continue
-        if last_ok is None:  # one enormous "word": cut it by characters
-            last_ok = piece_start + max(1, len(text[piece_start:candidate_end]) * limit // (2 * limit + 1))
-        pieces.append((piece_start, last_ok))
-        piece_start, last_ok = _strip_span(text, last_ok, end)[0], None
-        if count([text[piece_start:candidate_end]])[0] <= limit:
-            last_ok = candidate_end
-    if piece_start < end:
-        pieces.append(_strip_span(text, piece_start, end))
-    return [p for p in pieces if p[1] > p[0]]
+    """Cut an over-long span into pieces of at most `limit` word pieces, at word boundaries when one fits."""
+    word_ends = [start + m.end() for m in re.finditer(r"\S+", text[start:end])]
+    pieces, piece_start = [], start
+    while piece_start < end:
+        first = bisect.bisect_right(word_ends, piece_start)
+
+        def fits_words(n: int) -> bool:
+            return count([text[piece_start : word_ends[first + n - 1]]])[0] <= limit
+
+        def fits_chars(n: int) -> bool:
+            return count([text[piece_start : piece_start + n]])[0] <= limit
+
+        if fits_words(1):
+            cut = word_ends[first + _longest_fit(fits_words, 1, len(word_ends) - first) - 1]
+        else:  # one enormous "word" (a URL, base64): cut it between characters
+            cut = piece_start + _longest_fit(fits_chars, 1, word_ends[first] - piece_start)
+        pieces.append((piece_start, cut))
+        piece_start = _strip_span(text, cut, end)[0]
+    return pieces
 
 
 def split_sentences(document: Document, count: Callable[[list[str]], list[int]], limit: int) -> list[Sentence]:

@@ -61,6 +61,7 @@ def index(
 ) -> None:
     """Index documents: clean, chunk, embed, store in Chroma and BM25 (unchanged files are skipped)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     assistant = make_assistant(index_dir)
@@ -78,7 +79,7 @@ def index(
 
         summary = run(lambda: assistant.index_paths(paths or [Path("seeds")], progress))
     for warning in summary.skipped:
-        console.print(f"[yellow]skipped:[/] {warning}")
+        console.print(f"[yellow]skipped:[/] {escape(warning)}")
     verb = "indexed" if summary.changed else "up to date:"
     typer.echo(
         f"{verb} {summary.documents} documents, {summary.chunks} chunks, {summary.sentences} sentences "
@@ -129,6 +130,7 @@ def ask(
 ) -> None:
     """Answer questions with quotes from the documents, each cited, or say the documents don't answer."""
     from rich.console import Console
+    from rich.markup import escape
 
     assistant = make_assistant(index_dir)
     console = Console()
@@ -138,7 +140,7 @@ def ask(
             typer.echo(answer.model_dump_json(include={"question", "answer", "abstained", "citations", "timings_ms"}))
             continue
         if len(questions) > 1:
-            console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {question}[/]")
+            console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {escape(answer.question)}[/]")
         print_answer(answer, console)
 
 

@@ -6,6 +6,7 @@ The cleaned text is the ground truth of `qa`: every chunk and every citation is 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*https?://\S+")
+# C0 control characters other than tab and newline (ANSI colour codes, stray bells) carry no text;
+# vertical tab and form feed (page breaks) separate lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_LINE_SEPARATOR = re.compile(r"[\x0b\x0c]")
 # Wikipedia's footnote markers ([12], [a], [citation needed]) look like our own [n] citations.
 _FOOTNOTE_MARKER = re.compile(r"\[(?:\d{1,4}|[a-z]{1,2}|citation needed|note \d+|clarification needed)\]")
 
@@ -64,7 +69,8 @@ def repair_mojibake(text: str) -> str:
 def clean_fragment(text: str) -> str:
     """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text."""
     text = repair_mojibake(text)
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    text = _LINE_SEPARATOR.sub("\n", _CONTROL.sub("", text))
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     text = _INLINE_JUNK.sub("", text)
     return _FOOTNOTE_MARKER.sub("", text)
 
@@ -92,6 +98,12 @@ def _find_title(path: Path, text: str) -> str | None:
 
 
 def decode_bytes(data: bytes, where: str) -> str:
+    """UTF-8, UTF-16 with a byte-order mark, or the encoding charset-normalizer detects."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError(f"cannot read {where}: broken UTF-16") from None
     if b"\x00" in data[:8192]:
         raise DocumentError(f"cannot read {where}: it looks like a binary file")
     try:
@@ -106,12 +118,18 @@ def decode_bytes(data: bytes, where: str) -> str:
     return str(best)
 
 
-def read_document(path: Path, source: str) -> Document:
+def read_document(path: Path, source: str, max_bytes: int | None = None) -> Document:
+    """Read and clean one file; files over `max_bytes`, binary or without any text are refused."""
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise DocumentError(f"{path} is too large ({size / 1e6:.1f} MB; QA_MAX_FILE_MB is {max_bytes / 1e6:g})")
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
     text, date = clean_text(decode_bytes(data, str(path)))
+    if not text:
+        raise DocumentError(f"{path} has no text to index")
     return Document(
         source=source,
         text=text,

@@ -2,27 +2,34 @@
 
 Layout of `index_dir`:
 
-    manifest.json        the live generation, schema version, model and chunker settings
+    manifest.json        the live generation, schema version, model, chunker settings, Chroma location
+    index-id             names this index's Chroma collections (`qa_<id>_000007`): indexes may share a server
+    write.lock           held (flock) by the one `qa index` writing this folder
     chroma/              embedded Chroma (absent when QA_CHROMA_URL points at a server)
     gen-000007/          one generation: store.json (documents, chunks, sentences),
-                         sentences.npy (sentence vectors), bm25/ (bm25s index)
+                         sentences.npy (sentence vectors), bm25/ (bm25s index), lease
 
-Each `qa index` writes a whole new generation (a new Chroma collection `qa_000007` and
-folder), reusing the vectors of unchanged documents, and only then replaces
-`manifest.json` with one atomic rename. A crash at any point leaves the previous
-generation live and intact; leftovers are swept by the next run. The previous generation
-is kept one extra round so that a running server can finish with it.
+Each `qa index` writes a whole new generation (a new Chroma collection and folder),
+reusing the vectors of unchanged documents, and only then replaces `manifest.json` with
+one atomic rename. A crash at any point leaves the previous generation live and intact;
+leftovers are swept by the next run. Every process reading a generation holds a shared
+lock on its `lease` file and the sweep never removes a leased generation, so a running
+server finishes with the old generation and moves to the new one at its next question.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import shutil
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator
 from urllib.parse import urlparse
 
 import numpy as np
@@ -35,7 +42,10 @@ from qa.settings import Settings
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
-COLLECTION_PREFIX = "qa_"
+INDEX_ID = "index-id"
+WRITE_LOCK = "write.lock"
+LEASE = "lease"
+_GENERATION_DIR = re.compile(r"gen-(\d+)(\.partial)?")
 
 
 def chroma_client(settings: Settings):
@@ -46,16 +56,42 @@ def chroma_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if not settings.chroma_url:
         return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-    url = urlparse(settings.chroma_url)
+    return _http_client(settings.chroma_url, settings.chroma_timeout, chroma_settings)
+
+
+def _http_client(address: str, timeout_seconds: float, chroma_settings):
+    """A Chroma HttpClient whose requests give up after `timeout_seconds` (chromadb's own wait forever)."""
+    import chromadb
+    import httpx
+
+    url = urlparse(address)
+    timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 5.0))
     try:
-        return chromadb.HttpClient(
+        # Creating the client already talks to the server, without a timeout: knock first.
+        httpx.get(f"{address.rstrip('/')}/api/v2/heartbeat", timeout=timeout).raise_for_status()
+        client = chromadb.HttpClient(
             host=url.hostname or "localhost",
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
-    except Exception as error:  # noqa: BLE001 - chromadb raises many types for "cannot connect"
-        raise BackendUnavailableError(f"cannot reach the Chroma server at {settings.chroma_url}: {error}") from None
+    except Exception as error:  # noqa: BLE001 - httpx and chromadb raise many types for "cannot connect"
+        raise BackendUnavailableError(
+            f"cannot reach the Chroma server at {address} ({type(error).__name__}: {error}); is it running? (QA_CHROMA_URL)"
+        ) from None
+    client._server._session.timeout = timeout
+    return client
+
+
+@contextmanager
+def chroma_errors(doing: str) -> Iterator[None]:
+    """Whatever Chroma raises mid-operation (a server gone away, a timeout) becomes one clear error."""
+    try:
+        yield
+    except QAError:
+        raise
+    except Exception as error:  # noqa: BLE001 - chromadb and httpx raise many types
+        raise BackendUnavailableError(f"Chroma failed while {doing} ({type(error).__name__}: {error})") from None
 
 
 @dataclass
@@ -92,7 +128,12 @@ class IndexSummary:
     skipped: list[str] = field(default_factory=list)
 
 
+def _chroma_location(url: str | None) -> str | None:
+    return (url or "").rstrip("/") or None
+
+
 def _expected_settings(settings: Settings, embedder: Embedder) -> dict:
+    """What the manifest of an index built now would record: reading needs the same."""
     return {
         "schema_version": SCHEMA_VERSION,
         "embed_model": embedder.model_id,
@@ -101,6 +142,7 @@ def _expected_settings(settings: Settings, embedder: Embedder) -> dict:
             "chunk_tokens": min(settings.chunk_tokens, embedder.max_tokens),
             "overlap_tokens": settings.chunk_overlap_tokens,
         },
+        "chroma_url": _chroma_location(settings.chroma_url),
     }
 
 
@@ -114,18 +156,36 @@ def read_manifest(index_dir: Path) -> dict | None:
         raise QAError(f"the index manifest {path} is unreadable ({error}); run `qa index` again") from None
 
 
-def check_compatible(manifest: dict, settings: Settings, embedder_id: str) -> None:
-    """Refuse to answer from an index built differently from what the current settings would build."""
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise IndexMismatchError(
+def mismatch(manifest: dict, expected: dict) -> str | None:
+    """Why an index built as `manifest` cannot be read with settings that would build `expected`."""
+    if manifest.get("schema_version") != expected["schema_version"]:
+        return (
             f"the index was built by another version of qa (schema {manifest.get('schema_version')}, "
-            f"this qa reads {SCHEMA_VERSION}); re-index with `qa index`"
+            f"this qa reads {expected['schema_version']})"
         )
-    if manifest.get("embed_model") != embedder_id:
-        raise IndexMismatchError(
-            f"the index was built with embedding model {manifest.get('embed_model')!r} but QA_EMBED_MODEL "
-            f"selects {embedder_id!r}; re-index with `qa index` or change the setting back"
+    if manifest.get("embed_model") != expected["embed_model"]:
+        return (
+            f"the index was built with embedding model {manifest.get('embed_model')!r} "
+            f"but QA_EMBED_MODEL selects {expected['embed_model']!r}"
         )
+    if manifest.get("chunker") != expected["chunker"]:
+        return (
+            f"the index was built with chunker settings {manifest.get('chunker')} but QA_CHUNK_TOKENS "
+            f"and QA_CHUNK_OVERLAP_TOKENS now give {expected['chunker']}"
+        )
+    built_on, wanted = _chroma_location(manifest.get("chroma_url")), expected["chroma_url"]
+    if built_on != wanted:
+        return (
+            f"the index's vectors are in {built_on or 'embedded Chroma'} "
+            f"but QA_CHROMA_URL selects {wanted or 'embedded Chroma'}"
+        )
+    return None
+
+
+def check_compatible(manifest: dict, settings: Settings, embedder: Embedder) -> None:
+    """Refuse to answer from an index built differently from what the current settings would build."""
+    if reason := mismatch(manifest, _expected_settings(settings, embedder)):
+        raise IndexMismatchError(f"{reason}; re-index with `qa index` or change the settings back")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -135,6 +195,57 @@ def _atomic_write(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+@contextmanager
+def _writer_lock(index_dir: Path) -> Iterator[None]:
+    """One writer per index folder; the kernel drops the lock when the writer dies, even by SIGKILL."""
+    with open(index_dir / WRITE_LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise QAError(f"another `qa index` is writing {index_dir} right now; wait for it to finish") from None
+        yield
+
+
+def _lease(gen_dir: Path) -> IO | None:
+    """A shared lock on a generation's lease file, held while the generation is read."""
+    try:
+        handle = open(gen_dir / LEASE, "a")
+    except OSError:  # a read-only index folder: nothing sweeps it either
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:  # the sweep is deleting this generation right now
+        handle.close()
+        raise FileNotFoundError(gen_dir) from None
+    return handle
+
+
+def _remove_unless_leased(gen_dir: Path) -> None:
+    with open(gen_dir / LEASE, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a reader still uses it: a later run removes it
+        shutil.rmtree(gen_dir, ignore_errors=True)
+
+
+def _generations(index_dir: Path) -> dict[Path, int | None]:
+    """Generation folders and their numbers (None for unfinished `.partial` ones)."""
+    found = {}
+    for path in index_dir.glob("gen-*"):
+        if match := _GENERATION_DIR.fullmatch(path.name):
+            found[path] = None if match.group(2) else int(match.group(1))
+    return found
+
+
+def _index_id(index_dir: Path) -> str:
+    """A random name for this index's Chroma collections, chosen once."""
+    path = index_dir / INDEX_ID
+    if not path.is_file():
+        _atomic_write(path, uuid.uuid4().hex[:12])
+    return path.read_text().strip()
 
 
 class IndexBuilder:
@@ -156,20 +267,37 @@ class IndexBuilder:
 
     def build(self, paths: list[Path]) -> IndexSummary:
         started = time.perf_counter()
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        with _writer_lock(self.settings.index_dir):
+            summary = self._build(paths)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _previous(self, expected: dict) -> tuple[dict | None, "Index | None"]:
+        """The live manifest (None if absent or unreadable) and its index if its vectors can be reused."""
+        try:
+            previous = read_manifest(self.settings.index_dir)
+        except QAError:
+            return None, None  # a damaged manifest: rebuild from scratch
+        if previous is None or mismatch(previous, expected) or previous.get("generation") not in _generations(self.settings.index_dir).values():
+            return previous, None
+        return previous, Index.load(self.settings, self.embedder, previous)
+
+    def _build(self, paths: list[Path]) -> IndexSummary:
         index_dir = self.settings.index_dir
-        index_dir.mkdir(parents=True, exist_ok=True)
         expected = _expected_settings(self.settings, self.embedder)
-        previous = read_manifest(index_dir)
-        reusable = previous is not None and all(previous.get(k) == v for k, v in expected.items())
-        old = Index.load(self.settings, self.embedder, previous) if reusable else None
+        previous, old = self._previous(expected)
+        live = previous.get("generation") if previous else None
+        prefix = f"qa_{_index_id(index_dir)}_"
 
         summary = IndexSummary()
         files = self._discover(paths)
         documents: list[Document] = []
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
         for n, (file, source) in enumerate(files):
             self.progress("reading", n, len(files))
             try:
-                documents.append(read_document(file, source))
+                documents.append(read_document(file, source, max_bytes))
             except DocumentError as error:
                 summary.skipped.append(str(error))
         self.progress("reading", len(files), len(files))
@@ -182,18 +310,16 @@ class IndexBuilder:
             if old is not None and d.source in old.documents and old.documents[d.source].content_hash == d.content_hash
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
+        self._sweep(index_dir, prefix, keep={live})
         if old is not None and len(unchanged) == len(documents) == len(old.documents):
             summary.changed = False
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
             summary.reused_documents = len(documents)
-            summary.seconds = time.perf_counter() - started
             return summary
 
-        generation = (previous.get("generation", 0) if previous else 0) + 1
-        self._sweep(index_dir, keep={previous.get("generation") if previous else None})
+        generation = max([live or 0, *(n for n in _generations(index_dir).values() if n)]) + 1
         gen_dir = index_dir / f"gen-{generation:06d}"
         partial = gen_dir.with_name(gen_dir.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
 
         stored_docs, stored_chunks, sentences = [], [], []
@@ -268,14 +394,14 @@ class IndexBuilder:
             "sentences": [[s.source, s.start, s.end, int(s.answerable)] for s in sentences],
         }
         (partial / "store.json").write_text(json.dumps(store, ensure_ascii=False))
-        self._fill_collection(f"{COLLECTION_PREFIX}{generation:06d}", stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
+        collection = f"{prefix}{generation:06d}"
+        self._fill_collection(collection, stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
         os.replace(partial, gen_dir)
 
         manifest = {
             **expected,
             "generation": generation,
-            "collection": f"{COLLECTION_PREFIX}{generation:06d}",
-            "chroma_url": self.settings.chroma_url or None,
+            "collection": collection,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "roots": [str(p) for p in paths],
             "documents": len(stored_docs),
@@ -284,7 +410,6 @@ class IndexBuilder:
         _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2))
         self.progress("storing", 1, 1)
         summary.documents, summary.chunks, summary.sentences = len(stored_docs), len(stored_chunks), len(sentences)
-        summary.seconds = time.perf_counter() - started
         return summary
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -297,38 +422,36 @@ class IndexBuilder:
 
     def _fill_collection(self, name, chunks, texts, vectors, documents) -> None:
         client = chroma_client(self.settings)
-        try:
-            client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - absent is fine
-            pass
-        collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
         meta = {d.source: d for d in documents}
-        batch = min(client.get_max_batch_size(), 2000)
-        for start in range(0, len(chunks), batch):
-            self.progress("storing", start, len(chunks))
-            part = chunks[start : start + batch]
-            collection.add(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[start : start + batch],
-                documents=texts[start : start + batch],
-                metadatas=[
-                    {k: v for k, v in {"source": c.source, "start": c.start, "end": c.end,
-                     "title": meta[c.source].title, "date": meta[c.source].date}.items() if v is not None}
-                    for c in part
-                ],
-            )
+        with chroma_errors(f"writing the collection {name}"):
+            collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            batch = min(client.get_max_batch_size(), 2000)
+            for start in range(0, len(chunks), batch):
+                self.progress("storing", start, len(chunks))
+                part = chunks[start : start + batch]
+                collection.add(
+                    ids=[c.chunk_id for c in part],
+                    embeddings=vectors[start : start + batch],
+                    documents=texts[start : start + batch],
+                    metadatas=[
+                        {k: v for k, v in {"source": c.source, "start": c.start, "end": c.end,
+                         "title": meta[c.source].title, "date": meta[c.source].date}.items() if v is not None}
+                        for c in part
+                    ],
+                )
 
-    def _sweep(self, index_dir: Path, keep: set) -> None:
-        """Remove generations other than the live one (and leftovers of crashed runs)."""
-        for path in index_dir.glob("gen-*"):
-            number = path.name.removeprefix("gen-").removesuffix(".partial")
-            if path.name.endswith(".partial") or int(number) not in keep:
-                shutil.rmtree(path, ignore_errors=True)
+    def _sweep(self, index_dir: Path, prefix: str, keep: set) -> None:
+        """Remove leftovers of crashed runs and old generations, except `keep` and those a reader holds."""
+        for path, number in _generations(index_dir).items():
+            if number not in keep:
+                _remove_unless_leased(path)
+        remaining = {n for n in _generations(index_dir).values() if n is not None}
         client = chroma_client(self.settings)
-        for collection in client.list_collections():
-            name = getattr(collection, "name", collection)
-            if name.startswith(COLLECTION_PREFIX) and name[len(COLLECTION_PREFIX):].isdigit():
-                if int(name[len(COLLECTION_PREFIX):]) not in keep:
+        with chroma_errors("removing old collections"):
+            for collection in client.list_collections():
+                name = getattr(collection, "name", collection)
+                number = name.removeprefix(prefix)
+                if name.startswith(prefix) and number.isdigit() and int(number) not in remaining:
                     client.delete_collection(name)
 
 
@@ -338,6 +461,7 @@ class Index:
     def __init__(self, settings: Settings, manifest: dict, gen_dir: Path) -> None:
         from qa.lexical import BM25
 
+        self._lease = _lease(gen_dir)  # released when this object is collected
         store = json.loads((gen_dir / "store.json").read_text())
         self.settings = settings
         self.manifest = manifest
@@ -351,26 +475,27 @@ class Index:
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, manifest: dict | None = None) -> "Index":
-        manifest = manifest or read_manifest(settings.index_dir)
-        if manifest is None:
-            raise NoIndexError(f"no index in {settings.index_dir}: run `qa index` first (or pass --index-dir)")
-        if embedder is not None:
-            check_compatible(manifest, settings, embedder.model_id)
-        gen_dir = settings.index_dir / f"gen-{manifest['generation']:06d}"
-        if not gen_dir.is_dir():
-            raise QAError(f"the index in {settings.index_dir} is incomplete ({gen_dir.name} is missing); run `qa index` again")
-        return cls(settings, manifest, gen_dir)
+        for _ in range(3):  # a generation swept between reading the manifest and opening it: read again
+            manifest = manifest or read_manifest(settings.index_dir)
+            if manifest is None:
+                raise NoIndexError(f"no index in {settings.index_dir}: run `qa index` first (or pass --index-dir)")
+            if embedder is not None:
+                check_compatible(manifest, settings, embedder)
+            gen_dir = settings.index_dir / f"gen-{manifest['generation']:06d}"
+            try:
+                return cls(settings, manifest, gen_dir)
+            except FileNotFoundError:
+                if read_manifest(settings.index_dir) == manifest:
+                    break
+                manifest = None
+        raise QAError(f"the index in {settings.index_dir} is incomplete ({gen_dir.name} is damaged); run `qa index` again")
 
     @property
     def collection(self):
         if self._collection is None:
             client = chroma_client(self.settings)
-            try:
+            with chroma_errors(f"opening the collection {self.manifest['collection']}"):
                 self._collection = client.get_collection(self.manifest["collection"], embedding_function=None)
-            except Exception as error:  # noqa: BLE001
-                raise BackendUnavailableError(
-                    f"the Chroma collection {self.manifest['collection']} is not available: {error}"
-                ) from None
         return self._collection
 
     def chunk_text(self, row: int) -> str:
@@ -380,16 +505,15 @@ class Index:
     def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
         if not chunk_ids:
             return np.zeros((0, self.sentence_vectors.shape[1]), np.float32)
-        got = self.collection.get(ids=chunk_ids, include=["embeddings"])
+        with chroma_errors("reading stored vectors"):
+            got = self.collection.get(ids=chunk_ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"]))
         return np.asarray([by_id[i] for i in chunk_ids], dtype=np.float32)
 
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk row, cosine similarity) best first."""
         collection = self.collection
-        try:
+        with chroma_errors("searching"):
             found = collection.query(query_embeddings=[vector.tolist()], n_results=min(k, len(self.chunks)), include=["distances"])
-        except Exception as error:  # noqa: BLE001 - a dead server surfaces as many exception types
-            raise BackendUnavailableError(f"Chroma query failed: {error}") from None
         rows = self.row_of_chunk
         return [(rows[i], 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0]) if i in rows]

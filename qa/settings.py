@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     )
     model_cache: Path = Field(Path(".qa/models"), description="Where the ONNX export of the embedding model is kept.")
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma in index_dir.")
+    chroma_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the Chroma server (connecting: at most 5).")
+    max_file_mb: float = Field(20.0, gt=0, description="Larger files are skipped with a warning when indexing.")
 
     chunk_tokens: int = Field(200, description="Maximum word pieces per chunk (capped by the model's max sequence).")
     chunk_overlap_tokens: int = Field(48, description="Word pieces of trailing sentences repeated at the next chunk's start.")

@@ -1,0 +1,234 @@
+"""Incremental indexing that never loses data: content hashes, generations, leases, locks, SIGKILL.
+
+Everything runs on real Chroma and the real MiniLM model, against corpora generated here.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.embeddings import Embedder
+from qa.errors import IndexMismatchError, QAError
+from qa.index import MANIFEST, WRITE_LOCK, Index, IndexBuilder, chroma_client
+from qa.lexical import tokenize
+from qa.settings import Settings
+
+from conftest import QA_BIN, ROOT, SEEDS, run_qa
+
+SYLLABLES = ["ka", "lo", "mi", "ru", "ze", "tan", "vor", "pel", "qui", "dax", "ni", "sho", "bre", "gul"]
+ANIMALS = ["heron", "badger", "otter", "lynx", "marmot", "ibis", "stoat", "tapir"]
+PLACES = ["Vellmar", "Ostrava", "Kirkwall", "Tromso", "Bergamo", "Aarhus", "Ghent", "Zadar"]
+
+
+def codename(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(4)).capitalize()
+
+
+def write_corpus(folder: Path, count: int, seed: int = 0, paragraphs: int = 2) -> dict[str, str]:
+    """`count` varied documents of real-looking prose; returns {source: the codename only it mentions}."""
+    rng = random.Random(seed)
+    words = [w for w in (SEEDS / "002_09c5668dc815a85a.txt").read_text().split() if w.isalpha()]
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {}
+    for n in range(count):
+        name = codename(rng) + str(n)
+        fact = (
+            f"The {rng.choice(ANIMALS)} called {name} was ringed near {rng.choice(PLACES)} "
+            f"and weighed {rng.randint(2, 90)} kilograms."
+        )
+        body = [
+            " ".join(" ".join(rng.choices(words, k=rng.randint(8, 22))).capitalize() + "." for _ in range(6))
+            for _ in range(paragraphs)
+        ]
+        body.insert(rng.randint(0, len(body)), fact)
+        (folder / f"gen_{n:03d}.txt").write_text(f"Field notes {n}\n\n" + "\n\n".join(body) + "\n")
+        names[f"gen_{n:03d}.txt"] = name
+    return names
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder.from_settings(Settings())
+
+
+def build(settings: Settings, embedder, *paths: Path):
+    return IndexBuilder(settings, embedder).build(list(paths))
+
+
+def sources_mentioning(index: Index, word: str) -> set[str]:
+    """Documents whose chunks contain `word`, according to BM25 and to the Chroma collection."""
+    (term,) = tokenize([word])[0]
+    scores = index.bm25.scores([term])
+    from_bm25 = {index.chunks[row].source for row in range(len(scores)) if scores[row] > 0}
+    stored = index.collection.get(include=["documents", "metadatas"])
+    from_chroma = {m["source"] for m, text in zip(stored["metadatas"], stored["documents"]) if word in text}
+    assert from_bm25 == from_chroma, "BM25 and Chroma disagree"
+    return from_bm25
+
+
+def collections(settings: Settings) -> set[str]:
+    return {getattr(c, "name", c) for c in chroma_client(settings).list_collections()}
+
+
+def test_unchanged_documents_are_skipped_changed_replaced_deleted_removed(tmp_path, embedder):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    names = write_corpus(corpus, 6)
+    first = build(settings, embedder, corpus)
+    assert (first.documents, first.embedded_documents, first.reused_documents) == (6, 6, 0)
+
+    (corpus / "gen_001.txt").touch()  # a new mtime with the same content changes nothing
+    again = build(settings, embedder, corpus)
+    assert not again.changed and again.texts_embedded == 0
+
+    changed = corpus / "gen_002.txt"
+    changed.write_text(changed.read_text().replace(names["gen_002.txt"], "Brandnewname"))
+    (corpus / "gen_004.txt").unlink()
+    third = build(settings, embedder, corpus)
+    assert (third.documents, third.embedded_documents, third.reused_documents, third.removed_documents) == (5, 1, 4, 1)
+
+    index = Index.load(settings, embedder)
+    assert set(index.documents) == set(names) - {"gen_004.txt"}
+    assert sources_mentioning(index, names["gen_004.txt"]) == set(), "a deleted document is still searchable"
+    assert sources_mentioning(index, names["gen_002.txt"]) == set(), "a changed document's old text survived"
+    assert sources_mentioning(index, "Brandnewname") == {"gen_002.txt"}
+    assert sources_mentioning(index, names["gen_003.txt"]) == {"gen_003.txt"}
+    assert index.collection.count() == len(index.chunks) == index.bm25.size
+    reused = index.collection.get(ids=[c.chunk_id for c in index.chunks], include=["embeddings"])
+    assert len(reused["ids"]) == len(index.chunks)
+
+
+def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    names = write_corpus(corpus, 3)
+    build(settings, embedder, corpus)
+    reader = Index.load(settings, embedder)  # a server answering from generation 1
+    for n in range(3):  # three more generations: 1 is neither live nor previous any more
+        (corpus / f"extra_{n}.txt").write_text(f"Extra note {n} about the otter called Extranote{n}.")
+        build(settings, embedder, corpus)
+    assert (settings.index_dir / "gen-000001").is_dir()
+    assert reader.manifest["collection"] in collections(settings)
+    assert sources_mentioning(reader, names["gen_000.txt"]) == {"gen_000.txt"}, "the old generation still answers"
+
+    del reader
+    gc.collect()
+    (corpus / "extra_0.txt").unlink()
+    build(settings, embedder, corpus)
+    generations = sorted(p.name for p in settings.index_dir.glob("gen-*"))
+    assert generations == ["gen-000004", "gen-000005"], "unleased old generations are swept, the previous kept"
+    assert len(collections(settings)) == 2
+
+
+def test_leftovers_of_a_crashed_run_are_swept(tmp_path, embedder):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    write_corpus(corpus, 2)
+    build(settings, embedder, corpus)
+    live = json.loads((settings.index_dir / MANIFEST).read_text())["collection"]
+    orphan = live.replace("000001", "000002")  # as if killed after filling Chroma, before publishing
+    chroma_client(settings).create_collection(orphan, embedding_function=None)
+    (settings.index_dir / "gen-000002.partial" / "bm25").mkdir(parents=True)
+    shutil.copytree(settings.index_dir / "gen-000001", settings.index_dir / "gen-000003")  # renamed, never published
+
+    summary = build(settings, embedder, corpus)
+    assert not summary.changed
+    assert sorted(p.name for p in settings.index_dir.glob("gen-*")) == ["gen-000001"]
+    assert collections(settings) == {live}
+
+
+def test_settings_that_change_the_index_ask_for_a_re_index(tmp_path, embedder):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    write_corpus(corpus, 1)
+    build(settings, embedder, corpus)
+    changed = [
+        (settings.model_copy(update={"chunk_tokens": 120}), "chunker settings"),
+        (settings.model_copy(update={"chunk_overlap_tokens": 10}), "chunker settings"),
+        (settings.model_copy(update={"chroma_url": "http://127.0.0.1:9"}), "QA_CHROMA_URL"),
+    ]
+    for other, message in changed:
+        with pytest.raises(IndexMismatchError, match=message) as raised:
+            Index.load(other, embedder)
+        assert "re-index" in str(raised.value)
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    for key, value in (("embed_model", "another-model"), ("schema_version", 99)):
+        with pytest.raises(IndexMismatchError, match="re-index"):
+            Index.load(settings, embedder, {**manifest, key: value})
+
+    summary = build(settings.model_copy(update={"chunk_tokens": 120}), embedder, corpus)
+    assert summary.changed and summary.embedded_documents == 1, "new chunker settings re-embed everything"
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path, embedder):
+    corpus, index_dir = tmp_path / "docs", tmp_path / "index"
+    write_corpus(corpus, 1)
+    index_dir.mkdir()
+    with open(index_dir / WRITE_LOCK, "a") as held:  # the lock another `qa index` would hold
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_qa("index", str(corpus), index_dir=index_dir)
+    assert result.returncode == 1 and "another `qa index` is writing" in result.stderr
+    assert not (index_dir / MANIFEST).exists()
+    assert run_qa("index", str(corpus), index_dir=index_dir).returncode == 0, "the lock dies with its holder"
+
+
+def test_a_damaged_manifest_is_reported_and_rebuilt(tmp_path, embedder):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    write_corpus(corpus, 1)
+    build(settings, embedder, corpus)
+    (settings.index_dir / MANIFEST).write_text("{not json")
+    with pytest.raises(QAError, match="unreadable"):
+        Index.load(settings, embedder)
+    assert build(settings, embedder, corpus).changed
+    assert Index.load(settings, embedder).documents
+
+
+def answers(assistant: Assistant, questions: list[str]) -> list[dict]:
+    return [assistant.ask(q).model_dump(include={"answer", "abstained", "citations"}) for q in questions]
+
+
+@pytest.mark.slow
+def test_sigkill_mid_index_loses_nothing_and_the_next_run_completes(tmp_path, seeds_settings):
+    """Kill `qa index` at a random moment of a long run: the old index answers as before."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(seeds_settings.index_dir, index_dir)  # a live index of the seeds, as a user has it
+    corpus = tmp_path / "docs"
+    shutil.copytree(SEEDS, corpus)
+    names = write_corpus(corpus, 100, seed=7, paragraphs=3)  # ~2,000 texts to embed: several seconds
+    questions = [json.loads(line)["question"] for line in (ROOT / "evals" / "questions.jsonl").read_text().splitlines()]
+    settings = Settings(index_dir=index_dir)
+    before = answers(Assistant(settings), questions)
+
+    process = subprocess.Popen(
+        [*QA_BIN, "index", str(corpus), "--index-dir", str(index_dir)], cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("QA_")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while not list(index_dir.glob("gen-*.partial")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    delay = random.uniform(0.2, 3.0)  # somewhere in chunking, embedding or storing
+    time.sleep(delay)
+    assert process.poll() is None, "indexing finished before it could be killed: make the corpus larger"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+    assert json.loads((index_dir / MANIFEST).read_text())["generation"] == 1, "nothing was published"
+    assert answers(Assistant(settings), questions) == before, f"answers changed after a kill at +{delay:.2f} s"
+
+    finished = run_qa("index", str(corpus), index_dir=index_dir)
+    assert finished.returncode == 0, finished.stderr
+    assert "indexed 105 documents" in finished.stdout and "reused 5" in finished.stdout
+    assert not list(index_dir.glob("*.partial"))
+    source, name = next(iter(names.items()))
+    answer = Assistant(settings).ask(f"Where was the animal called {name} ringed?")
+    assert not answer.abstained and answer.citations[0].source == source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import threading
@@ -25,6 +26,7 @@ MAX_BODY_BYTES = 64 * 1024
 WORDS_PER_PIECE = 3
 LOAD_WAIT_SECONDS = 600
 
+logger = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="Required when the server runs with QA_API_KEY set.")
 
 
@@ -80,6 +82,9 @@ class Loader:
             self.assistant.load()
         except QAError as error:
             self.error = str(error)
+        except Exception as error:  # noqa: BLE001 - /health reports it; the log keeps the traceback
+            logger.exception("loading the assistant failed")
+            self.error = f"{type(error).__name__}: {error}"
         finally:
             self._done.set()
 

@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from fastapi.sse import EventSourceResponse, format_sse_event
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +29,44 @@ LOAD_WAIT_SECONDS = 600
 
 logger = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False, description="Required when the server runs with QA_API_KEY set.")
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    code: int
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+# Documented on every operation, so that the OpenAPI schema describes what clients really get.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (400, "The body cannot be parsed."),
+        (401, "Missing or wrong API key (only when the server runs with QA_API_KEY)."),
+        (404, "No such document or path."),
+        (413, "The body is too large."),
+        (422, "The request is invalid; the message says why."),
+        (503, "The index or the vector store is unavailable."),
+    )
+}
+
+
+# With `"stream": true` the 200 is text/event-stream; in OpenAPI 3.1 its schema describes one event.
+STREAM_RESPONSE = {
+    "content": {
+        "text/event-stream": {
+            "schema": {
+                "type": "object",
+                "properties": {"event": {"type": "string"}, "data": {"type": "string"}},
+                "required": ["data"],
+            }
+        }
+    }
+}
 
 
 def error_body(status: int, message: str, kind: str) -> JSONResponse:
@@ -95,9 +134,9 @@ class Loader:
 
     @property
     def status(self) -> str:
-        if self.assistant.loaded:
-            return "ready"
-        return "loading" if self._thread.is_alive() else "unavailable"
+        if not self._done.is_set():
+            return "loading"  # the index may be open already while the model and rankings warm up
+        return "ready" if self.assistant.loaded else "unavailable"
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -130,9 +169,32 @@ def checked_question(value: str) -> str:
         raise ValueError(str(error)) from None
 
 
-async def ask(assistant: Assistant, question: str, history: list[ChatMessage], k: int | None) -> Answer:
+def checked_mode(assistant: Assistant, mode: str | None) -> str:
+    """The request's answer mode, or a 422 saying why it cannot be served (generated without an LLM)."""
+    try:
+        return assistant.answer_mode(mode)
+    except QAError as error:
+        raise HTTPException(422, str(error)) from None
+
+
+async def ask(assistant: Assistant, question: str, history: list[ChatMessage], k: int | None, mode: str | None = None) -> Answer:
     """Answer in a worker thread: retrieval and the model are blocking and the event loop must keep serving."""
-    return await run_in_threadpool(assistant.ask, question, k, history)
+    return log_fallback(await run_in_threadpool(assistant.ask, question, k, history, checked_mode(assistant, mode)))
+
+
+async def ask_stream(
+    assistant: Assistant, question: str, history: list[ChatMessage], k: int | None, mode: str | None = None
+) -> Iterator[str | Answer]:
+    """Retrieve in a worker thread, so that errors still become JSON errors; the iterator then yields
+    a generated answer's draft tokens (none in extractive mode) and, last, the Answer."""
+    events = await run_in_threadpool(assistant.ask_stream, question, k, history, checked_mode(assistant, mode))
+    return (log_fallback(event) if isinstance(event, Answer) else event for event in events)
+
+
+def log_fallback(answer: Answer) -> Answer:
+    if answer.fallback:
+        logger.warning("answered extractively: %s", answer.fallback)
+    return answer
 
 
 def pieces(text: str, words: int = WORDS_PER_PIECE) -> Iterator[str]:

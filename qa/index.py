@@ -46,6 +46,7 @@ INDEX_ID = "index-id"
 WRITE_LOCK = "write.lock"
 LEASE = "lease"
 _GENERATION_DIR = re.compile(r"gen-(\d+)(\.partial)?")
+EXACT_SEARCH_MAX_CHUNKS = 200_000  # beyond this, scanning every chunk vector costs more than Chroma's HNSW
 
 
 def chroma_client(settings: Settings):
@@ -350,12 +351,13 @@ class IndexBuilder:
                 lo, hi = old_doc.sentences
                 sentences.extend(old.sentences[lo:hi])
                 sentence_vectors.append(np.asarray(old.sentence_vectors[lo:hi], dtype=np.float32))
-                old_chunks = [c for c in old.chunks if c.source == document.source]
+                old_rows = old.chunk_rows_of_source[document.source]
+                old_chunks = [old.chunks[row] for row in old_rows]
                 for c in old_chunks:
                     stored_chunks.append(
                         StoredChunk(c.chunk_id, c.source, c.start, c.end, (c.sentences[0] - lo + first_sentence, c.sentences[1] - lo + first_sentence))
                     )
-                chunk_vectors.append(old.chunk_vectors([c.chunk_id for c in old_chunks]))
+                chunk_vectors.append(old.chunk_vectors(old_rows))
                 n_chunks = len(old_chunks)
                 summary.reused_documents += 1
             else:
@@ -388,6 +390,7 @@ class IndexBuilder:
 
         BM25.build(chunk_texts).save(partial / "bm25")
         np.save(partial / "sentences.npy", np.concatenate(sentence_vectors).astype(np.float16))
+        np.save(partial / "chunks.npy", all_chunk_vectors.astype(np.float32))
         store = {
             "documents": [asdict(d) for d in stored_docs],
             "chunks": [[c.chunk_id, c.source, c.start, c.end, *c.sentences] for c in stored_chunks],
@@ -413,12 +416,20 @@ class IndexBuilder:
         return summary
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        batch, parts = 256, []
+        """Embed in order of length (sentences and chunks mixed), so that batches carry little padding."""
+        if not texts:
+            return np.zeros((0, 0), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors, batch = None, 256
         for start in range(0, len(texts), batch):
             self.progress("embedding", start, len(texts))
-            parts.append(self.embedder.embed(texts[start : start + batch]))
+            rows = order[start : start + batch]
+            part = self.embedder.embed([texts[i] for i in rows])
+            if vectors is None:
+                vectors = np.empty((len(texts), part.shape[1]), np.float32)
+            vectors[rows] = part
         self.progress("embedding", len(texts), len(texts))
-        return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+        return vectors
 
     def _fill_collection(self, name, chunks, texts, vectors, documents) -> None:
         client = chroma_client(self.settings)
@@ -469,8 +480,13 @@ class Index:
         self.chunks = [StoredChunk(c[0], c[1], c[2], c[3], (c[4], c[5])) for c in store["chunks"]]
         self.sentences = [Sentence(s[0], s[1], s[2], bool(s[3])) for s in store["sentences"]]
         self.sentence_vectors = np.load(gen_dir / "sentences.npy", mmap_mode="r")
+        chunk_file = gen_dir / "chunks.npy"  # absent in generations written before it existed
+        self.chunk_matrix = np.load(chunk_file, mmap_mode="r") if chunk_file.is_file() else None
         self.bm25 = BM25.load(gen_dir / "bm25")
         self.row_of_chunk = {c.chunk_id: n for n, c in enumerate(self.chunks)}
+        self.chunk_rows_of_source: dict[str, list[int]] = {}
+        for n, c in enumerate(self.chunks):
+            self.chunk_rows_of_source.setdefault(c.source, []).append(n)
         self._collection = None
 
     @classmethod
@@ -502,18 +518,38 @@ class Index:
         chunk = self.chunks[row]
         return self.documents[chunk.source].text[chunk.start : chunk.end]
 
-    def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
-        if not chunk_ids:
+    def chunk_vectors(self, rows: list[int]) -> np.ndarray:
+        if not rows:
             return np.zeros((0, self.sentence_vectors.shape[1]), np.float32)
+        if self.chunk_matrix is not None:
+            return np.asarray(self.chunk_matrix[rows], dtype=np.float32)
+        chunk_ids = [self.chunks[row].chunk_id for row in rows]
         with chroma_errors("reading stored vectors"):
             got = self.collection.get(ids=chunk_ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"]))
         return np.asarray([by_id[i] for i in chunk_ids], dtype=np.float32)
 
+    @property
+    def searches_exactly(self) -> bool:
+        """Scan the stored chunk vectors with one matrix product instead of asking Chroma (QA_DENSE_SEARCH)."""
+        mode = self.settings.dense_search
+        if mode == "auto":
+            return self.chunk_matrix is not None and not self.settings.chroma_url and len(self.chunks) <= EXACT_SEARCH_MAX_CHUNKS
+        if mode == "exact" and self.chunk_matrix is None:
+            raise QAError("QA_DENSE_SEARCH=exact needs chunks.npy, which this index predates; run `qa index` again")
+        return mode == "exact"
+
     def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk row, cosine similarity) best first."""
+        k = min(k, len(self.chunks))
+        if k <= 0:
+            return []
+        if self.searches_exactly:
+            scores = self.chunk_matrix @ np.asarray(vector, dtype=np.float32)
+            top = np.argpartition(-scores, k - 1)[:k]
+            return [(int(row), float(scores[row])) for row in top[np.argsort(-scores[top], kind="stable")]]
         collection = self.collection
         with chroma_errors("searching"):
-            found = collection.query(query_embeddings=[vector.tolist()], n_results=min(k, len(self.chunks)), include=["distances"])
+            found = collection.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
         rows = self.row_of_chunk
         return [(rows[i], 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0]) if i in rows]

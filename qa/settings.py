@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     )
     model_cache: Path = Field(Path(".qa/models"), description="Where the ONNX export of the embedding model is kept.")
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma in index_dir.")
+    dense_search: Literal["auto", "exact", "chroma"] = Field(
+        "auto",
+        description="exact: one matrix product over the stored chunk vectors; chroma: Chroma's HNSW index; "
+        "auto: exact for an embedded index of at most 200,000 chunks, else chroma.",
+    )
     chroma_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the Chroma server (connecting: at most 5).")
     max_file_mb: float = Field(20.0, gt=0, description="Larger files are skipped with a warning when indexing.")
 
@@ -30,6 +35,9 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(48, description="Word pieces of trailing sentences repeated at the next chunk's start.")
 
     top_k: int = Field(6, description="Passages retrieved per question.")
+    fusion: Literal["rrf", "minmax"] = Field(
+        "rrf", description="rrf: reciprocal rank fusion; minmax: weighted sum of min-max normalised scores."
+    )
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in the fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in the fusion.")

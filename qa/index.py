@@ -28,6 +28,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Callable, Iterator
 from urllib.parse import urlparse
@@ -45,6 +46,7 @@ MANIFEST = "manifest.json"
 INDEX_ID = "index-id"
 WRITE_LOCK = "write.lock"
 LEASE = "lease"
+SWEEP_PENDING = "sweep.pending"
 _GENERATION_DIR = re.compile(r"gen-(\d+)(\.partial)?")
 EXACT_SEARCH_MAX_CHUNKS = 200_000  # beyond this, scanning every chunk vector costs more than Chroma's HNSW
 
@@ -452,10 +454,18 @@ class IndexBuilder:
                 )
 
     def _sweep(self, index_dir: Path, prefix: str, keep: set) -> None:
-        """Remove leftovers of crashed runs and old generations, except `keep` and those a reader holds."""
-        for path, number in _generations(index_dir).items():
-            if number not in keep:
-                _remove_unless_leased(path)
+        """Remove leftovers of crashed runs and old generations, except `keep` and those a reader holds.
+
+        Chroma is opened only when there is a generation to remove (or a sweep was cut short), so
+        re-indexing an unchanged corpus pays no Chroma start-up.
+        """
+        stale = [path for path, number in _generations(index_dir).items() if number not in keep]
+        pending = index_dir / SWEEP_PENDING
+        if not stale and not pending.exists():
+            return
+        pending.touch()
+        for path in stale:
+            _remove_unless_leased(path)
         remaining = {n for n in _generations(index_dir).values() if n is not None}
         client = chroma_client(self.settings)
         with chroma_errors("removing old collections"):
@@ -464,14 +474,13 @@ class IndexBuilder:
                 number = name.removeprefix(prefix)
                 if name.startswith(prefix) and number.isdigit() and int(number) not in remaining:
                     client.delete_collection(name)
+        pending.unlink(missing_ok=True)
 
 
 class Index:
     """A loaded generation: documents, chunks, sentences with vectors, BM25, and its Chroma collection."""
 
     def __init__(self, settings: Settings, manifest: dict, gen_dir: Path) -> None:
-        from qa.lexical import BM25
-
         self._lease = _lease(gen_dir)  # released when this object is collected
         store = json.loads((gen_dir / "store.json").read_text())
         self.settings = settings
@@ -482,12 +491,19 @@ class Index:
         self.sentence_vectors = np.load(gen_dir / "sentences.npy", mmap_mode="r")
         chunk_file = gen_dir / "chunks.npy"  # absent in generations written before it existed
         self.chunk_matrix = np.load(chunk_file, mmap_mode="r") if chunk_file.is_file() else None
-        self.bm25 = BM25.load(gen_dir / "bm25")
+        self.gen_dir = gen_dir
         self.row_of_chunk = {c.chunk_id: n for n, c in enumerate(self.chunks)}
         self.chunk_rows_of_source: dict[str, list[int]] = {}
         for n, c in enumerate(self.chunks):
             self.chunk_rows_of_source.setdefault(c.source, []).append(n)
         self._collection = None
+
+    @cached_property
+    def bm25(self):
+        """Loaded on first use: `qa index` of an unchanged corpus reads the index without needing it."""
+        from qa.lexical import BM25
+
+        return BM25.load(self.gen_dir / "bm25")
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, manifest: dict | None = None) -> "Index":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from qa.settings import Settings, get_settings
 from qa.types import Answer, ChatMessage, Passage
 
 MAX_QUESTION_CHARS = 2000
+MODES = ("extractive", "generated")
 
 
 def normalise_question(question: str) -> str:
@@ -37,6 +38,22 @@ def normalise_question(question: str) -> str:
     return cleaned
 
 
+class Stopwatch:
+    """Milliseconds spent in each stage of answering one question, and in total."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.started = self.clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round((now - self.clock) * 1000, 2)
+        self.clock = now
+
+    def total(self) -> dict[str, float]:
+        return self.timings | {"total": round((time.perf_counter() - self.started) * 1000, 2)}
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -44,6 +61,7 @@ class Assistant:
         self._index: Index | None = None
         self._index_stamp: int | None = None
         self._answerer = None
+        self._llm = None
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()  # a fast tokenizer must not be entered by two threads at once
 
@@ -92,9 +110,12 @@ class Assistant:
         self._index = None
         return summary
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         with self._embed_lock:
-            return self.embedder.embed([text])[0]
+            return self.embedder.embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
 
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         from qa.retrieval import Retriever
@@ -103,35 +124,89 @@ class Assistant:
         index = self.index
         return Retriever(index, self.settings).search(query, self.embed_query(query), k)
 
-    def ask(self, question: str, k: int | None = None, history: Sequence[ChatMessage] = ()) -> Answer:
+    def ask(
+        self, question: str, k: int | None = None, history: Sequence[ChatMessage] = (), mode: str | None = None
+    ) -> Answer:
         """Answer `question`; with `history` (earlier turns) a follow-up is first rewritten to stand alone."""
-        from qa.conversation import condense
+        *_, answer = self.ask_stream(question, k, history, mode)
+        return answer
+
+    def answer_mode(self, mode: str | None) -> str:
+        """The mode of one request: as asked, else "generated" when an LLM is configured."""
+        if mode is None:
+            return "generated" if self.settings.llm_configured else "extractive"
+        if mode not in MODES:
+            raise QAError(f"the mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if mode == "generated" and not self.settings.llm_configured:
+            raise QAError(
+                "generated answers need an LLM: set QA_LLM_BASE_URL and QA_LLM_MODEL "
+                "(or QA_LLM_PROVIDER=ollama and QA_LLM_MODEL)"
+            )
+        return mode
+
+    @property
+    def llm(self):
+        if self._llm is None:
+            from qa.generation import LLM
+
+            self._llm = LLM(self.settings)
+        return self._llm
+
+    def ask_stream(
+        self, question: str, k: int | None = None, history: Sequence[ChatMessage] = (), mode: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Retrieve and answer extractively right away (so bad input and a missing index raise here), then
+        return an iterator over the generated draft's tokens (generated mode only) and, last, the Answer."""
+        from qa.conversation import condense, condense_with_llm
         from qa.retrieval import Retriever
 
-        timings: dict[str, float] = {}
-        started = clock = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = round((now - clock) * 1000, 2)
-            clock = now
-
+        mode = self.answer_mode(mode)
+        watch = Stopwatch()
         question = normalise_question(question)
-        question_used = condense(question, history)
+        question_used, failure = condense(question, history), None
+        if mode == "generated" and any(m.role == "user" for m in history):
+            from qa.generation import LLMError
+
+            try:
+                question_used = condense_with_llm(self.llm, question, history)
+            except LLMError as error:
+                failure = str(error)
+            watch.lap("condense")
         index = self.index
         answerer = self._answerer
-        lap("load")
+        watch.lap("load")
         vector = self.embed_query(question_used)
-        lap("embed")
+        watch.lap("embed")
         passages = Retriever(index, self.settings).search(question_used, vector, k)
-        lap("retrieve")
-        answer = answerer.answer(question_used, vector, passages)
-        lap("answer")
-        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        answer.timings_ms = timings
-        answer.question, answer.question_used = question, question_used
-        return answer
+        watch.lap("retrieve")
+        extractive = answerer.answer(question_used, vector, passages)
+        watch.lap("answer")
+
+        def finish(answer: Answer) -> Answer:
+            answer.timings_ms = watch.total()
+            answer.question, answer.question_used = question, question_used
+            return answer
+
+        if mode == "extractive":
+            return iter([finish(extractive)])
+        if failure:  # the LLM already failed condensing: don't wait for it a second time
+            from qa.generation import fall_back
+
+            return iter([finish(fall_back(extractive, failure))])
+        return self._generate(index, question_used, passages, extractive, watch, finish)
+
+    def _generate(
+        self, index: Index, question: str, passages: list[Passage], extractive: Answer, watch: Stopwatch,
+        finish: Callable[[Answer], Answer],
+    ) -> Iterator[str | Answer]:
+        from qa.generation import GeneratedAnswerer
+
+        answerer = GeneratedAnswerer(index, self.llm, self.embed, self.settings.max_answer_sentences)
+        for event in answerer.stream(question, passages, extractive):
+            if isinstance(event, Answer):
+                watch.lap("generate")
+                event = finish(event)
+            yield event
 
     def documents(self) -> list[StoredDocument]:
         return list(self.index.documents.values())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -25,6 +25,17 @@ app = typer.Typer(
 IndexDir = Annotated[
     Optional[Path], typer.Option("--index-dir", help="Index folder (default: $QA_INDEX_DIR or .qa/index).")
 ]
+Mode = Annotated[
+    Optional[Literal["extractive", "generated"]],
+    typer.Option(
+        "--mode",
+        help="extractive: quote the documents; generated: the configured LLM writes, every sentence verified "
+        "(default: generated when QA_LLM_* configure an LLM).",
+    ),
+]
+
+
+ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "mode", "fallback", "timings_ms"}
 
 
 def make_settings(index_dir: Path | None):
@@ -108,6 +119,26 @@ def search(
             typer.echo(f"{n}. {p.source} [{p.start}:{p.end}] score {p.score:.4f}\n   {' '.join(p.text.split())[:300]}")
 
 
+def ask_live(assistant, question: str, k: int | None, history, mode: str | None, console):
+    """Ask; in generated mode the LLM's draft shows (dim) while it writes, then gives way to the verified answer."""
+    from rich.live import Live
+    from rich.text import Text
+
+    events = assistant.ask_stream(question, k, history, mode)
+    draft = Text(style="dim")
+    with Live(draft, console=console, transient=True, auto_refresh=False) as live:
+        for event in events:
+            if not isinstance(event, str):
+                return event
+            draft.append(event)
+            live.refresh()
+
+
+def warn_fallback(answer) -> None:
+    if answer.fallback:
+        typer.echo(f"qa: warning: {answer.fallback}; the answer quotes the documents instead", err=True)
+
+
 def print_answer(answer, console) -> None:
     from rich.markup import escape
 
@@ -126,19 +157,23 @@ def ask(
     questions: Annotated[list[str], typer.Argument(help="One or more questions.")],
     k: Annotated[Optional[int], typer.Option("--k", "-k", min=1, max=50, help="Passages retrieved.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question, one per line.")] = False,
+    mode: Mode = None,
     index_dir: IndexDir = None,
 ) -> None:
-    """Answer questions with quotes from the documents, each cited, or say the documents don't answer."""
+    """Answer questions from the documents, every sentence cited, or say the documents don't answer."""
     from rich.console import Console
     from rich.markup import escape
 
     assistant = make_assistant(index_dir)
     console = Console()
     for n, question in enumerate(questions):
-        answer = run(lambda: assistant.ask(question, k))
         if as_json:
-            typer.echo(answer.model_dump_json(include={"question", "answer", "abstained", "citations", "timings_ms"}))
+            answer = run(lambda: assistant.ask(question, k, mode=mode))
+            warn_fallback(answer)
+            typer.echo(answer.model_dump_json(include=ASK_JSON_FIELDS))
             continue
+        answer = run(lambda: ask_live(assistant, question, k, (), mode, console))
+        warn_fallback(answer)
         if len(questions) > 1:
             console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {escape(answer.question)}[/]")
         print_answer(answer, console)
@@ -147,6 +182,7 @@ def ask(
 @app.command()
 def chat(
     k: Annotated[Optional[int], typer.Option("--k", "-k", min=1, max=50, help="Passages retrieved.")] = None,
+    mode: Mode = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Talk with your documents: follow-ups ("and how many of them…?") are understood. /reset starts over, /exit leaves."""
@@ -157,6 +193,7 @@ def chat(
 
     assistant = make_assistant(index_dir)
     console = Console()
+    run(lambda: assistant.answer_mode(mode))
     run(assistant.load)
     console.print("[dim]Ask about your documents. /reset starts a new conversation, /exit (or Ctrl-D) leaves.[/]")
     history: list[ChatMessage] = []
@@ -174,12 +211,13 @@ def chat(
         if not line:
             continue
         try:
-            answer = assistant.ask(line, k, history)
+            answer = ask_live(assistant, line, k, history, mode, console)
         except QAError as error:
             console.print(f"[red]qa: error:[/] {escape(str(error))}")
             continue
         if answer.question_used != answer.question:
             console.print(f"[dim]searched for: {escape(answer.question_used)}[/]")
+        warn_fallback(answer)
         print_answer(answer, console)
         history += [ChatMessage(role="user", content=line), ChatMessage(role="assistant", content=answer.answer)]
 

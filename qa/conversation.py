@@ -11,7 +11,8 @@ borrows from the previous user question (itself rewritten first, so a chain keep
                     has no predicate, so the previous question supplies it
 
 The rewritten question is what retrieval and answer scoring see, and faces show it as
-`question_used`. A configured LLM (a later mode) can condense instead of this function.
+`question_used`. In generated mode the configured LLM condenses instead (`condense_with_llm`,
+prompts/condense.*.txt, the earlier turns fenced as quoted data); this rewrite stays the fallback.
 """
 
 from __future__ import annotations
@@ -102,3 +103,15 @@ def condense(question: str, history: Iterable[ChatMessage]) -> str:
         except QAError:  # an empty or over-long turn lends nothing
             continue
     return stand_alone(question, previous)
+
+
+def condense_with_llm(llm, question: str, history: Iterable[ChatMessage]) -> str:
+    """The LLM's stand-alone version of `question` (a `qa.generation.LLMError` when it fails or says nothing usable)."""
+    from qa.generation import LLMError, condense_messages, without_thinking
+
+    reply = without_thinking(llm.chat(condense_messages(question, history)))
+    line = next((line.strip().strip('"“”') for line in reply.splitlines() if line.strip()), "")
+    try:
+        return normalise_question(line)
+    except QAError as error:
+        raise LLMError(f"the LLM gave no usable stand-alone question ({error})") from None

@@ -47,9 +47,27 @@ class Settings(BaseSettings):
         None, description="Override the calibrated refusal threshold (see evals/calibration.json)."
     )
 
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai", description="openai: any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, OpenAI); ollama: Ollama's own API."
+    )
+    llm_base_url: str = Field(
+        "", description="The LLM server (OpenAI-compatible: its /v1 URL; ollama: default http://localhost:11434)."
+    )
+    llm_model: str = Field("", description="Model the LLM server serves; empty = no LLM, answers are extractive.")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server (local servers ignore it).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM before answering extractively.")
+    llm_max_tokens: int = Field(512, gt=0, description="Most tokens the LLM may write per answer.")
+    llm_temperature: float = Field(0.0, ge=0, description="Sampling temperature of the LLM.")
+    llm_context_window: int = Field(8192, gt=0, description="Context window in tokens (Ollama allocates this much).")
+
     api_key: SecretStr | None = Field(
         None, description="When set, the server asks every client for `Authorization: Bearer <key>`."
     )
+
+    @property
+    def llm_configured(self) -> bool:
+        """A model, and a server to ask for it: then answers are generated unless a request says otherwise."""
+        return bool(self.llm_model and (self.llm_base_url or self.llm_provider == "ollama"))
 
 
 @lru_cache(maxsize=1)

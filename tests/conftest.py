@@ -34,9 +34,10 @@ def assistant(seeds_settings) -> Assistant:
     return Assistant(seeds_settings).load()
 
 
-def run_qa(*args: str, index_dir: Path | None = None, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real `qa` CLI in a subprocess (clean environment apart from the index folder)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+def run_qa(*args: str, index_dir: Path | None = None, cwd: Path = ROOT, timeout: float = 300,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real `qa` CLI in a subprocess (clean environment apart from the index folder and `env`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")} | (env or {})
     if index_dir is not None:
         env["QA_INDEX_DIR"] = str(index_dir)
     return subprocess.run([*QA_BIN, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)

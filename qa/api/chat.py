@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator
+from typing import Annotated, Iterator, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import AfterValidator, BaseModel, Field
 
-from qa.api.common import MAX_HISTORY_TURNS, Protected, ask, checked_question, dumps, event_stream, get_assistant, pieces
+from qa.api.common import (
+    MAX_HISTORY_TURNS, STREAM_RESPONSE, Protected, ask, ask_stream, checked_question, dumps, event_stream, get_assistant, pieces,
+)
 from qa.assistant import MAX_QUESTION_CHARS, Assistant
 from qa.types import Answer, ChatMessage, Citation
 
-STREAM_DOC = """With `"stream": true` the answer comes as Server-Sent Events:
-`citations` (`{question_used, abstained, citations}`), then `delta` events (`{text}`) whose texts
-joined make the answer, then `done` with the whole result, the same object as without streaming."""
+STREAM_DOC = """With `"stream": true` the answer comes as Server-Sent Events. In generated mode
+`token` events (`{text}`) come first: the LLM's draft as it writes it, unverified. Then
+`citations` (`{question_used, abstained, citations, mode, fallback}`), then `delta` events
+(`{text}`) whose texts joined make the (verified) answer, then `done` with the whole result, the
+same object as without streaming."""
 
 
 class ChatRequest(BaseModel):
@@ -23,6 +27,11 @@ class ChatRequest(BaseModel):
     )
     k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default QA_TOP_K).")
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
+    mode: Literal["extractive", "generated"] | None = Field(
+        None,
+        description="extractive: quoted sentences; generated: the configured LLM writes and every sentence is "
+        "verified against what it cites. Default: generated when the server has an LLM.",
+    )
 
 
 class ChatResponse(BaseModel):
@@ -31,6 +40,8 @@ class ChatResponse(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation]
+    mode: Literal["extractive", "generated"]
+    fallback: str | None = Field(description="Why a generated answer was replaced by the extractive one.")
     timings_ms: dict[str, float]
 
     @classmethod
@@ -38,12 +49,16 @@ class ChatResponse(BaseModel):
         return cls.model_validate(answer.model_dump(include=set(cls.model_fields)))
 
 
-def chat_events(result: ChatResponse) -> Iterator[tuple[str, str]]:
-    head = result.model_dump(include={"question_used", "abstained", "citations"})
-    yield "citations", dumps(head)
-    for piece in pieces(result.answer):
-        yield "delta", dumps({"text": piece})
-    yield "done", result.model_dump_json()
+def chat_events(events: Iterator[str | Answer]) -> Iterator[tuple[str, str]]:
+    for event in events:
+        if not isinstance(event, Answer):
+            yield "token", dumps({"text": event})
+            continue
+        result = ChatResponse.of(event)
+        yield "citations", dumps(result.model_dump(include={"question_used", "abstained", "citations", "mode", "fallback"}))
+        for piece in pieces(result.answer):
+            yield "delta", dumps({"text": piece})
+        yield "done", result.model_dump_json()
 
 
 router = APIRouter(dependencies=Protected, tags=["chat"])
@@ -53,9 +68,10 @@ router = APIRouter(dependencies=Protected, tags=["chat"])
     "/chat",
     response_model=ChatResponse,
     description=STREAM_DOC,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: STREAM_RESPONSE},
 )
 async def chat(body: ChatRequest, assistant: Assistant = Depends(get_assistant)):
     """Answer a question (a follow-up is first rewritten with the history) with quotes from the documents."""
-    result = ChatResponse.of(await ask(assistant, body.question, body.history, body.k))
-    return event_stream(chat_events(result)) if body.stream else result
+    if body.stream:
+        return event_stream(chat_events(await ask_stream(assistant, body.question, body.history, body.k, body.mode)))
+    return ChatResponse.of(await ask(assistant, body.question, body.history, body.k, body.mode))

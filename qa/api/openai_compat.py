@@ -1,8 +1,10 @@
 """`POST /v1/chat/completions`: any OpenAI client can talk to `qa`, under any `model` name, plain or streamed.
 
 The message content is the answer with its [n] markers and a short "Sources" list; the
-structured `citations`, `abstained` and `question_used` ride as extra top-level fields (in a
-stream: on the first chunk and on the last one, before `data: [DONE]`).
+structured `citations`, `abstained`, `question_used`, `mode` and `fallback` ride as extra
+top-level fields (in a stream: on the first chunk and on the last one, before `data: [DONE]`).
+A generated answer's stream first sends the LLM's unverified draft in the extra field `draft` of
+content-less chunks, then a chunk with the extra fields: `content` only carries verified text.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Iterator, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from qa.api.common import MAX_HISTORY_TURNS, Protected, ask, checked_question, dumps, event_stream, get_assistant, pieces, sources_list
+from qa.api.common import (
+    MAX_HISTORY_TURNS, STREAM_RESPONSE, Protected, ask, ask_stream, checked_question, dumps, event_stream, get_assistant,
+    pieces, sources_list,
+)
 from qa.assistant import Assistant
 from qa.types import Answer, ChatMessage, Citation
 
@@ -40,6 +45,9 @@ class CompletionRequest(BaseModel):
     messages: list[CompletionMessage] = Field(min_length=1)
     stream: bool = False
     k: int | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve (default QA_TOP_K).")
+    mode: Literal["extractive", "generated"] | None = Field(
+        None, description="Extension: as `mode` of /chat (default: generated when the server has an LLM)."
+    )
 
     @field_validator("model")
     @classmethod
@@ -82,6 +90,8 @@ class Completion(BaseModel):
     citations: list[Citation]
     abstained: bool
     question_used: str
+    mode: Literal["extractive", "generated"]
+    fallback: str | None
 
 
 def message_text(answer: Answer) -> str:
@@ -93,17 +103,28 @@ def extras(answer: Answer) -> dict:
         "citations": [c.model_dump() for c in answer.citations],
         "abstained": answer.abstained,
         "question_used": answer.question_used,
+        "mode": answer.mode,
+        "fallback": answer.fallback,
     }
 
 
-def completion_chunks(head: dict, answer: Answer) -> Iterator[tuple[None, str]]:
-    """OpenAI's stream: a role chunk, content pieces, a chunk with finish_reason "stop", then [DONE]."""
+def completion_chunks(head: dict, events: Iterator[str | Answer]) -> Iterator[tuple[None, str]]:
+    """OpenAI's stream: a role chunk, content pieces, a chunk with finish_reason "stop", then [DONE]
+    (for a generated answer, draft chunks and a chunk with the verified citations come before the content)."""
 
     def chunk(delta: dict, finish_reason: str | None = None, **more) -> tuple[None, str]:
         choice = {"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}
         return None, dumps({**head, "object": "chat.completion.chunk", "choices": [choice], **more})
 
-    yield chunk({"role": "assistant", "content": ""}, **extras(answer))
+    role = {"role": "assistant", "content": ""}
+    answer = next(events)
+    drafted = not isinstance(answer, Answer)
+    if drafted:
+        yield chunk(role)
+    while not isinstance(answer, Answer):
+        yield chunk({}, draft=answer)
+        answer = next(events)
+    yield chunk({} if drafted else role, **extras(answer))
     for piece in pieces(message_text(answer)):
         yield chunk({"content": piece})
     yield chunk({}, "stop", **extras(answer))
@@ -116,14 +137,14 @@ router = APIRouter(dependencies=Protected, tags=["openai"])
 @router.post(
     "/v1/chat/completions",
     response_model=Completion,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: STREAM_RESPONSE},
 )
 async def chat_completions(body: CompletionRequest, assistant: Assistant = Depends(get_assistant)):
     """OpenAI-compatible chat: the last user message is the question, earlier turns are its history."""
     turns = body.turns
-    answer = await ask(assistant, body.question, turns[:-1], body.k)
     head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": body.model}
     if body.stream:
-        return event_stream(completion_chunks(head, answer))
+        return event_stream(completion_chunks(head, await ask_stream(assistant, body.question, turns[:-1], body.k, body.mode)))
+    answer = await ask(assistant, body.question, turns[:-1], body.k, body.mode)
     message = ChatMessage(role="assistant", content=message_text(answer))
     return Completion(**head, choices=[CompletionChoice(message=message)], **extras(answer))

@@ -148,6 +148,7 @@ async function ask(question) {
   const turn = addTurn(question);
   let citations = [];
   let text = "";
+  let draft = "";
   let result = null;
   try {
     const response = await call("/chat", {
@@ -156,7 +157,15 @@ async function ask(question) {
       body: JSON.stringify({ question, history: conversation.slice(-MAX_HISTORY), stream: true }),
     });
     for await (const { event, data } of serverEvents(response)) {
-      if (event === "citations") {
+      if (event === "token") {
+        // generated mode: the LLM's unverified draft, replaced by the verified answer below
+        draft += data.text;
+        turn.answer.textContent = draft;
+        turn.answer.classList.add("draft");
+        scrollToEnd();
+      } else if (event === "citations") {
+        turn.answer.classList.remove("draft");
+        turn.answer.textContent = "";
         citations = data.citations;
         showQuestionUsed(turn, question, data.question_used);
       } else if (event === "delta") {
@@ -176,6 +185,9 @@ async function ask(question) {
   }
   turn.answer.classList.remove("pending");
   showQuestionUsed(turn, question, result.question_used);
+  if (result.fallback) {
+    turn.box.append(element("div", "used", `Quoted instead of generated: ${result.fallback}.`));
+  }
   renderAnswer(turn.answer, result.answer, result.citations);
   if (result.abstained) {
     turn.box.classList.add("refusal");

@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 QA := $(VENV)/bin/qa
 STAMP := $(VENV)/.installed
 
-.PHONY: setup ask index test eval bench clean browser serve screenshots
+.PHONY: setup ask index test eval bench clean browser serve screenshots strace
 
 setup: $(STAMP)
 
@@ -25,7 +25,7 @@ ask: setup
 	@test -f .qa/index/manifest.json || $(QA) index seeds
 	$(QA) ask "$(Q)"
 
-test: setup browser
+test: setup browser strace
 	$(PY) -m pytest -q
 
 # Debian's chromium for the browser test (never `playwright install`: it downloads its own browser).
@@ -33,6 +33,10 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 browser:
 	@command -v chromium >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends chromium chromium-driver; }
+
+# strace lets tests/test_offline.py see connections that native code (onnxruntime, Chroma's core) would open.
+strace:
+	@command -v strace >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends strace; }
 
 serve: setup
 	@test -f .qa/index/manifest.json || $(QA) index seeds

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa import __version__
 from qa.api import chat, openai_compat
-from qa.api.common import MAX_BODY_BYTES, BodyLimit, Loader, Protected, error_body, get_assistant
+from qa.api.common import ERROR_RESPONSES, MAX_BODY_BYTES, BodyLimit, Loader, Protected, error_body, get_assistant
 from qa.assistant import Assistant
 from qa.errors import QAError
 from qa.settings import Settings, get_settings
@@ -74,6 +74,16 @@ def add_error_handlers(app: FastAPI) -> None:
         return error_body(500, f"internal error ({type(error).__name__}); the server log has the details", "server_error")
 
 
+def without_security(schema: dict) -> dict:
+    """The schema of a server without QA_API_KEY: it asks for no credentials, so it declares none."""
+    paths = {
+        path: {method: {k: v for k, v in operation.items() if k != "security"} for method, operation in item.items()}
+        for path, item in schema.get("paths", {}).items()
+    }
+    components = {k: v for k, v in schema.get("components", {}).items() if k != "securitySchemes"}
+    return {**schema, "paths": paths, "components": components}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     assistant = Assistant(settings or get_settings())
     loader = Loader(assistant)
@@ -90,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,
         openapi_url=None,
+        responses=ERROR_RESPONSES,
     )
     app.state.assistant, app.state.loader = assistant, loader
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
@@ -124,7 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=Protected)
     def openapi() -> JSONResponse:
-        return JSONResponse(jsonable_encoder(app.openapi()))
+        schema = app.openapi()
+        return JSONResponse(jsonable_encoder(schema if assistant.settings.api_key else without_security(schema)))
 
     @app.get("/docs", include_in_schema=False, dependencies=Protected)
     def docs():

@@ -1,58 +1,70 @@
-"""Extractive answering: quote the best sentences of the retrieved passages, or refuse.
+"""Extractive answering: quote the sentences of the retrieved passages that answer the question, or refuse.
 
-Every candidate is a sentence span stored at index time with its vector, so scoring is a
-matrix product plus a little lexical work. A sentence's score combines
-  dense     cosine(question, sentence)
-  coverage  share of the question's IDF mass (stemmed content words) the sentence contains
-  rank      1 / (1 + rank of the best passage holding it)
-  type      whether it holds what the question asks for (a number, a date, a name)
-  support   share of the question's IDF mass found anywhere in the retrieved passages
-with weights and a refusal threshold fitted on the eval set's dev split (`qa eval --calibrate`).
+1. The question is read once (`qa.question.Question`): IDF-weighted content words, unknown
+   words and names, the kind of answer it asks for, and its parts.
+2. Every sentence of the retrieved passages is a candidate. For the whole question and for each
+   of its parts, a sentence has these features:
+     dense     cosine(question, sentence)
+     coverage  IDF share of the part's known words in the sentence
+     context   the same share in the sentence, the one before it, and its document's title and date
+     type      +1 if it holds an answer of the asked-for kind in words the question does not hold,
+               -1 if such an answer is asked for but absent, 0 if none is asked for
+     year      +1 if its context names a year the question names, -1 if it names only other years
+     rank      1 / (1 + rank of the best passage holding it)
+   and a logistic model turns them into the probability that the sentence answers.
+3. The answer quotes the best sentence, then for each part left open the sentence that best
+   answers that part, then runners-up nearly as likely as the best that add question words.
+4. A second logistic model gives the confidence that those sentences answer the question at all,
+   from the weakest part's best logit, the type match, how much of the question they cover and
+   how much of the question the corpus never mentions; below the threshold the answer is a refusal.
+Both models, the threshold and the margins are fitted on the eval set's dev split
+(`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from qa.index import Index
-from qa.lexical import tokenize
+from qa.question import Part, Question
 from qa.types import Answer, Citation, Passage
+from qa.verification import content_terms
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 REFUSAL = "The documents don't answer this question."
+# Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
+SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "year": 1, "rank": 1}
+QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
 
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+(?:jan|feb|mar|apr|"
-    r"may|jun|jul|aug|sep|sept|oct|nov|dec)|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
-_QUESTION_TYPES = (
-    ("number", re.compile(r"\b(?:how many|how much|what (?:number|percentage|share|proportion|amount))\b", re.I), _NUMBER),
-    ("date", re.compile(r"^\s*(?:when\b|(?:in|on|by)?\s*what (?:year|date|day|month)\b)", re.I), _DATE),
-    ("person", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:person|official|minister|president|leader)\b", re.I), _NAME),
-)
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 @dataclass
 class Calibration:
-    """Scoring weights and the refusal threshold; `qa eval --calibrate` refits them on the dev split."""
+    """The two logistic models, the refusal threshold and the selection margins (`qa eval --calibrate`)."""
 
     weights: dict[str, float] = field(
-        default_factory=lambda: {"dense": 1.0, "coverage": 0.6, "rank": 0.15, "type": 0.1, "support": 0.3}
+        default_factory=lambda: {"dense": 3.4, "coverage": 4.0, "context": 2.4, "type": 0.4, "rank": 1.8}
     )
-    threshold: float = 0.75
-    margin: float = 0.08
+    bias: float = -7.8
+    answer_weights: dict[str, float] = field(
+        default_factory=lambda: {"best": 1.0, "dense": 0.2, "year": 0.5, "covered": 0.1, "unknown": -0.2, "unknown_name": -0.6}
+    )
+    answer_bias: float = 2.0
+    threshold: float = 0.5  # refuse when the answerability confidence is below this
+    min_dense: float = 0.3  # refuse when no chosen sentence is this close to the question (cosine)
+    margin: float = 0.2  # a runner-up must be this close to the best sentence's probability
+    part_floor: float = 0.1  # least probability of a sentence quoted for one part of the question
     fitted_on: str = "defaults"
 
     @classmethod
@@ -64,115 +76,217 @@ class Calibration:
     def save(self, path: Path = CALIBRATION_FILE) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
 
+    def sentence_logit(self, features: dict[str, float]) -> float:
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def confidence(self, features: dict[str, float]) -> float:
+        return sigmoid(self.answer_bias + sum(self.answer_weights.get(n, 0.0) * v for n, v in features.items()))
+
 
 @dataclass
 class Candidate:
     row: int  # sentence row in the index
-    passage_rank: int
-    features: dict[str, float]
-    terms: set[str]
-    score: float = 0.0
+    text: str
+    words: set[str]  # content words of the sentence
+    context_words: set[str]  # ... of the sentence, the one before it, and its document's title and date
+    dense: list[float]  # cosine with the question, then with each of its parts
+    rank: float  # 1 / (1 + rank of the best passage holding it)
+    features: dict[str, float] = field(default_factory=dict)  # for the whole question
+    logit: float = 0.0
+    part_logits: list[float] = field(default_factory=list)  # one per part of the question
 
-
-def expected_type(question: str):
-    for name, pattern, evidence in _QUESTION_TYPES:
-        if pattern.search(question):
-            return name, evidence
-    return None, None
+    @property
+    def probability(self) -> float:
+        return sigmoid(self.logit)
 
 
 class ExtractiveAnswerer:
-    def __init__(self, index: Index, calibration: Calibration | None = None, max_sentences: int = 3) -> None:
+    def __init__(
+        self,
+        index: Index,
+        calibration: Calibration | None = None,
+        max_sentences: int = 3,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
         self.index = index
         self.calibration = calibration or Calibration.load()
         self.max_sentences = max_sentences
+        self.embed = embed  # for the parts of a many-part question (without it, parts share the question's vector)
 
-    def idf(self, term: str) -> float:
-        n, df = self.index.bm25.size, self.index.bm25.document_frequency(term)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def candidates(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> list[Candidate]:
-        """All quotable sentences of the passages with their features (each sentence once, at its best rank)."""
-        index = self.index
-        seen: dict[int, int] = {}
-        for rank, passage in enumerate(passages):
-            chunk = index.chunks[index.row_of_chunk[passage.chunk_id]]
-            for row in range(*chunk.sentences):
-                if index.sentences[row].answerable and row not in seen:
-                    seen[row] = rank
-        if not seen:
-            return []
-        rows = list(seen)
-        texts = [self.sentence_text(row) for row in rows]
-        dense = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ question_vector
-        question_terms = set(tokenize([question])[0])
-        weights = {t: self.idf(t) for t in question_terms}
-        total = sum(weights.values()) or 1.0
-        sentence_terms = [set(terms) for terms in tokenize(texts)]
-        passage_terms = set().union(*sentence_terms, *(set(t) for t in tokenize([p.text for p in passages])))
-        support = sum(w for t, w in weights.items() if t in passage_terms) / total
-        _, evidence = expected_type(question)
-        found = []
-        for row, text, terms, cosine in zip(rows, texts, sentence_terms, dense):
-            if evidence is None:
-                type_match = 0.0
-            else:
-                type_match = 1.0 if evidence.search(text) else -1.0
-            features = {
-                "dense": float(cosine),
-                "coverage": sum(w for t, w in weights.items() if t in terms) / total,
-                "rank": 1.0 / (1 + seen[row]),
-                "type": type_match,
-                "support": support,
-            }
-            found.append(Candidate(row, seen[row], features, terms & question_terms))
-        for candidate in found:
-            candidate.score = sum(self.calibration.weights.get(k, 0.0) * v for k, v in candidate.features.items())
-        found.sort(key=lambda c: -c.score)
-        return found
+    @cached_property
+    def document_words(self) -> dict[str, set[str]]:
+        """Content words every sentence of a document shares: its title, and the year and month of its date."""
+        words = {}
+        for source, document in self.index.documents.items():
+            try:
+                when = date.fromisoformat(document.date).strftime("%Y %B") if document.date else ""
+            except ValueError:
+                when = ""
+            words[source] = set(content_terms(f"{document.title or ''} {when}"))
+        return words
 
     def sentence_text(self, row: int) -> str:
         sentence = self.index.sentences[row]
         return self.index.documents[sentence.source].text[sentence.start : sentence.end]
 
-    def select(self, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentence, then up to two more that score close to it or cover question words it lacks."""
+    def features(self, question: Question, n: int | None, candidate: Candidate) -> dict[str, float]:
+        """Features for the whole question (`n` None) or its part `n`."""
+        part = question.whole if n is None else question.parts[n]
+        return {
+            "dense": candidate.dense[0 if n is None else n + 1],
+            "coverage": question.covered(part, candidate.words),
+            "context": question.covered(part, candidate.context_words),
+            "type": 0.0 if part.evidence is None else 1.0 if question.has_evidence(part, candidate.text) else -1.0,
+            "year": question.year_match(candidate.context_words),
+            "rank": candidate.rank,
+        }
+
+    def score(self, question: Question, candidates: list[Candidate]) -> None:
+        """Features and logits (whole question and each part) under the current calibration; best first."""
+        for candidate in candidates:
+            candidate.features = self.features(question, None, candidate)
+            candidate.logit = self.calibration.sentence_logit(candidate.features)
+            candidate.part_logits = [
+                self.calibration.sentence_logit(self.features(question, n, candidate)) for n in range(len(question.parts))
+            ]
+        candidates.sort(key=lambda c: -c.logit)
+
+    def prepare(
+        self, text: str, question_vector: np.ndarray, passages: list[Passage]
+    ) -> tuple[Question, list[Candidate], list[Passage]]:
+        """Read the question, retrieve for each of its parts too, and score every candidate sentence."""
+        question = Question(text, self.index)
+        vectors = [np.asarray(question_vector, np.float32)]
+        if len(question.parts) > 1 and self.embed is not None:
+            vectors += list(self.embed([part.text for part in question.parts]))
+            passages = passages + self.part_passages(question, vectors[1:], passages)
+        else:
+            vectors += vectors * len(question.parts)
+        return question, self.candidates(question, vectors, passages), passages
+
+    def part_passages(self, question: Question, vectors: list[np.ndarray], passages: list[Passage]) -> list[Passage]:
+        """Passages for each part on its own ("When did X start, and where was Y signed?" may need two places)."""
+        from qa.retrieval import Retriever
+
+        retriever = Retriever(self.index, self.index.settings)
+        depth = max(2, self.index.settings.top_k // 2)
+        seen = {p.chunk_id for p in passages}
+        extra = []
+        for part, vector in zip(question.parts, vectors):
+            for passage in retriever.search(part.text, vector, depth):
+                if passage.chunk_id not in seen:
+                    seen.add(passage.chunk_id)
+                    extra.append(passage)
+        return extra
+
+    def candidates(self, question: Question, vectors: list[np.ndarray], passages: list[Passage]) -> list[Candidate]:
+        """Every quotable sentence of the passages (once, at its best rank), scored, best first.
+
+        `vectors` are the question's and then one per part of it."""
+        index = self.index
+        rank_of: dict[int, int] = {}
+        for rank, passage in enumerate(passages):
+            chunk = index.chunks[index.row_of_chunk[passage.chunk_id]]
+            for row in range(*chunk.sentences):
+                if index.sentences[row].answerable:
+                    rank_of.setdefault(row, rank)
+        rows = list(rank_of)
+        dense = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ np.stack(vectors).T
+        found = []
+        for row, cosines in zip(rows, dense):
+            text = self.sentence_text(row)
+            words = set(content_terms(text))
+            source = index.sentences[row].source
+            context = words | self.document_words[source]
+            if row > 0 and index.sentences[row - 1].source == source:
+                context |= set(content_terms(self.sentence_text(row - 1)))
+            found.append(Candidate(row, text, words, context, [float(c) for c in cosines], 1.0 / (1 + rank_of[row])))
+        self.score(question, found)
+        return found
+
+    def answers_part(self, question: Question, part: Part, chosen: list[Candidate]) -> bool:
+        """Whether the chosen sentences hold most of a part's words and an answer of the kind it asks for."""
+        if question.covered(part, set().union(*(c.context_words for c in chosen))) < 0.5:
+            return False
+        return part.evidence is None or any(question.has_evidence(part, c.text) for c in chosen)
+
+    def _redundant(self, candidate: Candidate, chosen: list[Candidate]) -> bool:
+        vectors = self.index.sentence_vectors
+        own = np.asarray(vectors[candidate.row], np.float32)
+        return any(float(own @ np.asarray(vectors[c.row], np.float32)) > 0.9 for c in chosen)
+
+    def select(self, question: Question, candidates: list[Candidate]) -> list[Candidate]:
+        """The best sentence; the best one for each part still open; runners-up adding question words."""
         cal = self.calibration
-        if not candidates or candidates[0].score < cal.threshold:
+        if not candidates:
             return []
         best = candidates[0]
-        chosen, covered = [best], set(best.terms)
-        vectors = self.index.sentence_vectors
+        chosen = [best]
+        for n, part in enumerate(question.parts):
+            if len(chosen) >= self.max_sentences or self.answers_part(question, part, chosen):
+                continue
+            ranked = sorted(candidates, key=lambda c: -c.part_logits[n])
+            pick = next((c for c in ranked if part.evidence is None or question.has_evidence(part, c.text)), None)
+            if pick is not None and pick not in chosen and sigmoid(pick.part_logits[n]) >= cal.part_floor:
+                chosen.append(pick)
+        covered = set().union(*(c.words for c in chosen))
         for candidate in candidates[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < cal.threshold:
+            if len(chosen) >= self.max_sentences or candidate.probability < best.probability - cal.margin:
                 break
-            adds_terms = bool(candidate.terms - covered)
-            if candidate.score < best.score - cal.margin and not adds_terms:
+            if candidate in chosen or not (set(question.terms) & candidate.words) - covered:
                 continue
-            similarity = max(
-                float(np.dot(np.asarray(vectors[candidate.row], np.float32), np.asarray(vectors[c.row], np.float32)))
-                for c in chosen
-            )
-            if similarity > 0.9:
-                continue
-            chosen.append(candidate)
-            covered |= candidate.terms
+            if not self._redundant(candidate, chosen):
+                chosen.append(candidate)
+                covered |= candidate.words
         return chosen
 
+    def answering(self, question: Question, n: int, chosen: list[Candidate]) -> Candidate | None:
+        """The chosen sentence that answers part `n`: its most likely one holding the kind of answer it asks for."""
+        part = question.parts[n]
+        holding = [c for c in chosen if part.evidence is None or question.has_evidence(part, c.text)]
+        return max(holding, key=lambda c: c.part_logits[n], default=None)
+
+    def admissible(self, question: Question, chosen: list[Candidate]) -> bool:
+        """Whether the chosen sentences can answer at all: every part that asks for a kind of answer
+        (a number, a date, a name) gets one, and one sentence is at least as close in meaning to
+        the question as correct answers on the dev split were (`min_dense`)."""
+        if not chosen or max(c.features["dense"] for c in chosen) < self.calibration.min_dense:
+            return False
+        return all(self.answering(question, n, chosen) is not None for n in range(len(question.parts)))
+
+    def question_features(self, question: Question, chosen: list[Candidate]) -> dict[str, float]:
+        """Features of the answerability model, from the answering sentence of the weakest part."""
+        answers = [(self.answering(question, n, chosen), n) for n in range(len(question.parts))]
+        logit, weakest = min(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
+        return {
+            "best": logit,
+            "dense": weakest.features["dense"],
+            "year": question.year_match(weakest.context_words),
+            "covered": question.covered(question.whole, set().union(*(c.context_words for c in chosen))),
+            "unknown": question.unknown_share,
+            "unknown_name": 1.0 if question.unknown_names else 0.0,
+        }
+
+    def confidence(self, question: Question, chosen: list[Candidate]) -> float:
+        """How sure we are that the chosen sentences answer the question (0 when they cannot)."""
+        if not self.admissible(question, chosen):
+            return 0.0
+        return self.calibration.confidence(self.question_features(question, chosen))
+
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:
-        chosen = self.select(self.candidates(question, question_vector, passages))
-        if not chosen:
+        read, candidates, passages = self.prepare(question, question_vector, passages)
+        chosen = self.select(read, candidates)
+        if self.confidence(read, chosen) < self.calibration.threshold:
             return Answer(question=question, answer=REFUSAL, abstained=True, passages=passages)
-        citations, parts = [], []
+        citations, quotes = [], []
         for number, candidate in enumerate(chosen, start=1):
             sentence = self.index.sentences[candidate.row]
             document = self.index.documents[sentence.source]
-            quote = document.text[sentence.start : sentence.end]
             citations.append(
                 Citation(
                     id=number, source=sentence.source, start=sentence.start, end=sentence.end,
-                    quote=quote, title=document.title, date=document.date,
+                    quote=candidate.text, title=document.title, date=document.date,
                 )
             )
-            parts.append(f"{quote} [{number}]")
-        return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations, passages=passages)
+            quotes.append(f"{candidate.text} [{number}]")
+        return Answer(question=question, answer=" ".join(quotes), abstained=False, citations=citations, passages=passages)

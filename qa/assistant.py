@@ -89,7 +89,9 @@ class Assistant:
                     index = Index.load(self.settings, self.embedder)
                     from qa.answering import ExtractiveAnswerer
 
-                    self._answerer = ExtractiveAnswerer(index, max_sentences=self.settings.max_answer_sentences)
+                    self._answerer = ExtractiveAnswerer(
+                        index, max_sentences=self.settings.max_answer_sentences, embed=self.embed
+                    )
                     if self.settings.min_answer_score is not None:
                         self._answerer.calibration.threshold = self.settings.min_answer_score
                     self._index, self._index_stamp = index, stamp

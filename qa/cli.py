@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
@@ -65,18 +66,11 @@ def run(action):
         fail("interrupted", 130)
 
 
-@app.command()
-def index(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Folders or .txt/.md files (default: seeds/).")] = None,
-    index_dir: IndexDir = None,
-) -> None:
-    """Index documents: clean, chunk, embed, store in Chroma and BM25 (unchanged files are skipped)."""
-    from rich.console import Console
-    from rich.markup import escape
+@contextmanager
+def stage_progress(console):
+    """A transient progress bar per stage; yields the `progress(stage, done, total)` callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    assistant = make_assistant(index_dir)
-    console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
@@ -88,6 +82,21 @@ def index(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        yield progress
+
+
+@app.command()
+def index(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Folders or .txt/.md files (default: seeds/).")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Index documents: clean, chunk, embed, store in Chroma and BM25 (unchanged files are skipped)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    assistant = make_assistant(index_dir)
+    console = Console(stderr=True)
+    with stage_progress(console) as progress:
         summary = run(lambda: assistant.index_paths(paths or [Path("seeds")], progress))
     for warning in summary.skipped:
         console.print(f"[yellow]skipped:[/] {escape(warning)}")
@@ -177,6 +186,43 @@ def ask(
         if len(questions) > 1:
             console.print(f"{'' if n == 0 else chr(10)}[dim]Q: {escape(answer.question)}[/]")
         print_answer(answer, console)
+
+
+@app.command("eval")
+def evaluate(
+    split: Annotated[str, typer.Option("--split", help="Questions to run: dev, test or all.")] = "test",
+    json_file: Annotated[Optional[Path], typer.Option("--json", help="Write the full report as JSON here.")] = None,
+    markdown_file: Annotated[Optional[Path], typer.Option("--markdown", help="Write the report as Markdown here.")] = None,
+    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric misses evals/thresholds.json.")] = False,
+    calibrate: Annotated[
+        bool, typer.Option("--calibrate", help="Refit the answerer's weights and refusal threshold (dev split only).")
+    ] = False,
+    questions_file: Annotated[Optional[Path], typer.Option("--questions", help="Evaluation set (JSON lines).")] = None,
+    mode: Mode = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Evaluate answers on the evaluation set: retrieval, correctness, refusals, citations, ragas metrics."""
+    from rich.console import Console
+
+    from qa.evaluation.runner import run_cli
+
+    if split not in ("dev", "test", "all"):
+        fail(f"--split must be dev, test or all, not {split!r}")
+    if calibrate and split != "dev":
+        fail("--calibrate fits on the dev split only: use --split dev")
+    console = Console(stderr=True)
+    with stage_progress(console) as progress:
+        outcome = run(
+            lambda: run_cli(
+                make_assistant(index_dir), split, progress, questions_file=questions_file, calibrate=calibrate,
+                json_file=json_file, markdown_file=markdown_file, gate=gate, mode=mode,
+            )
+        )
+    typer.echo(outcome.summary)
+    for line in outcome.failures:
+        typer.echo(f"qa: gate: {line}", err=True)
+    if outcome.failures:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, description="Maximum word pieces per chunk (capped by the model's max sequence).")
     chunk_overlap_tokens: int = Field(48, description="Word pieces of trailing sentences repeated at the next chunk's start.")
 
-    top_k: int = Field(6, description="Passages retrieved per question.")
+    top_k: int = Field(8, description="Passages retrieved per question (the answerer quotes from their sentences).")
     fusion: Literal["rrf", "minmax"] = Field(
         "rrf", description="rrf: reciprocal rank fusion; minmax: weighted sum of min-max normalised scores."
     )
@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         None, description="When set, the server asks every client for `Authorization: Bearer <key>`."
     )
+
+    judge_base_url: str = Field("", description="OpenAI-compatible endpoint of a judge LLM for `qa eval` (empty = no judge).")
+    judge_model: str = Field("", description="Model name the judge endpoint serves.")
+    judge_api_key: str = Field("", description="API key of the judge endpoint (local servers ignore it).")
+    judge_timeout: float = Field(120.0, description="Seconds to wait for one judge reply.")
 
     @property
     def llm_configured(self) -> bool:

@@ -1,0 +1,167 @@
+"""Fit the extractive answerer on the dev split: `qa eval --calibrate --split dev`.
+
+1. Sentence model: L2-regularised logistic regression (weights of fixed sign) of "this candidate sentence overlaps a
+   gold quote" on the sentence features, over every candidate of the answerable questions.
+2. Answerability model: logistic regression of "the question is answerable" on the best
+   candidate's logit and the share of the question's IDF mass unknown to the corpus, over all
+   questions; the refusal threshold is the confidence that classifies the most dev questions
+   right (the middle of the best interval).
+3. Selection margins: the (margin, part floor) pair with the most correct answers, fewest
+   sentences breaking ties.
+Only dev questions are ever used: the test split stays unseen until it is measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from qa.answering import QUESTION_FEATURES, SENTENCE_FEATURES, Calibration, Candidate, ExtractiveAnswerer
+from qa.errors import QAError
+from qa.evaluation.evalset import EvalQuestion, gold_spans
+from qa.question import Question
+
+REGULARISATION = 1.0  # L2 penalty on the weights
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+PART_FLOORS = (0.05, 0.1, 0.2, 0.3, 0.5)
+DENSE_MARGIN = 0.15  # the closeness floor sits this far below the least close correct dev answer
+
+
+@dataclass
+class Example:
+    question: EvalQuestion
+    read: Question
+    candidates: list[Candidate]
+    gold_rows: set[int]  # candidate sentences overlapping a gold quote
+
+
+def _overlaps(sentence, spans: list[tuple[str, int, int]]) -> bool:
+    return any(s == sentence.source and min(sentence.end, e) - max(sentence.start, b) > 0 for s, b, e in spans)
+
+
+def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None]) -> tuple[ExtractiveAnswerer, list[Example]]:
+    """Candidates (with features) of every question, retrieved exactly as `Assistant.ask` retrieves them."""
+    index = assistant.index
+    answerer = ExtractiveAnswerer(index, Calibration(), embed=assistant.embed)
+    documents = index.documents
+    examples = []
+    for n, question in enumerate(questions):
+        progress("features", n, len(questions))
+        spans = gold_spans(question, lambda source: documents[source].text)
+        vector = assistant.embed_query(question.question)
+        read, candidates, _ = answerer.prepare(question.question, vector, assistant.search(question.question))
+        gold = {c.row for c in candidates if _overlaps(index.sentences[c.row], spans)}
+        examples.append(Example(question, read, candidates, gold))
+    progress("features", len(questions), len(questions))
+    return answerer, examples
+
+
+def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int]) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression whose weights keep the given signs (+1: >= 0, -1: <= 0).
+
+    The signs say which way a feature can move the answer (more question words covered can never
+    make a sentence less likely to answer); keeping them makes the fit safe on questions unlike the
+    dev split's, such as ones about something else entirely.
+    """
+    from scipy.optimize import minimize
+
+    y = y.astype(float)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, bias = params[:-1], params[-1]
+        z = x @ weights + bias
+        p = 1.0 / (1.0 + np.exp(-z))
+        value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * REGULARISATION * weights @ weights
+        gradient = np.append(x.T @ (p - y) + REGULARISATION * weights, np.sum(p - y))
+        return value, gradient
+
+    bounds = [(0.0, None) if sign > 0 else (None, 0.0) for sign in signs] + [(None, None)]
+    found = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, bounds=bounds, method="L-BFGS-B")
+    return found.x[:-1], float(found.x[-1])
+
+
+def best_threshold(confidences: list[float], answerable: list[bool]) -> float:
+    """The refusal threshold that classifies the most questions right; the middle of the best run of cut points."""
+    points = sorted(set(confidences))
+    cuts = [0.0] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [1.0]
+    scores = [sum((c >= cut) == ok for c, ok in zip(confidences, answerable)) for cut in cuts]
+    top = max(scores)
+    best = [cut for cut, score in zip(cuts, scores) if score == top]
+    return round(best[len(best) // 2], 4)
+
+
+def fit_calibration(assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None]) -> Calibration:
+    if any(q.split != "dev" for q in questions):
+        raise QAError("calibration must only see dev questions")
+    answerer, examples = collect(assistant, questions, progress)
+    progress("fitting", 0, 1)
+    calibration = fit(answerer, examples)
+    calibration.fitted_on = f"dev split, {len(questions)} questions"
+    progress("fitting", 1, 1)
+    return calibration
+
+
+def fit(answerer: ExtractiveAnswerer, examples: list[Example]) -> Calibration:
+    rows = [(c.features, c.row in e.gold_rows) for e in examples if e.question.answerable for c in e.candidates]
+    if not any(label for _, label in rows):
+        raise QAError("no candidate sentence overlaps a gold quote: cannot fit the sentence model")
+    x = np.array([[f[name] for name in SENTENCE_FEATURES] for f, _ in rows])
+    coef, bias = logistic_regression(x, np.array([label for _, label in rows]), list(SENTENCE_FEATURES.values()))
+    calibration = Calibration(weights=dict(zip(SENTENCE_FEATURES, np.round(coef, 4).tolist())), bias=round(bias, 4))
+    answerer.calibration = calibration
+    for example in examples:
+        answerer.score(example.read, example.candidates)
+
+    best = None
+    for margin in MARGINS:
+        for floor in PART_FLOORS:
+            calibration.margin, calibration.part_floor = margin, floor
+            fit_answerability(answerer, examples)
+            score = _dev_score(answerer, examples)
+            if best is None or score > best[0]:
+                best = (score, margin, floor)
+    calibration.margin, calibration.part_floor = best[1], best[2]
+    fit_answerability(answerer, examples)
+    return calibration
+
+
+def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> None:
+    """Fit the closeness floor, the answerability model and the refusal threshold on what the answerer now selects."""
+    calibration = answerer.calibration
+    selected = [(e, answerer.select(e.read, e.candidates)) for e in examples]
+    right = [
+        max(c.features["dense"] for c in chosen)
+        for e, chosen in selected
+        if e.question.answerable and chosen and _holds_terms(e.question, chosen)
+    ]
+    calibration.min_dense = round(min(right) - DENSE_MARGIN, 4) if right else 0.0
+    usable = [(e, chosen) for e, chosen in selected if answerer.admissible(e.read, chosen)]
+    features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
+    answerable = [e.question.answerable for e, _ in usable]
+    x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
+    coef, bias = logistic_regression(x, np.array(answerable), list(QUESTION_FEATURES.values()))
+    calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
+    calibration.answer_bias = round(bias, 4)
+    calibration.threshold = best_threshold([calibration.confidence(f) for f in features], answerable)
+
+
+def _holds_terms(question: EvalQuestion, chosen: list[Candidate]) -> bool:
+    text = " ".join(c.text for c in chosen).casefold()
+    return all(term.casefold() in text for term in question.answer_terms)
+
+
+def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[int, int]:
+    """Questions handled right (answered with every answer term, or rightly refused); fewer sentences break ties."""
+    right, sentences = 0, 0
+    for example in examples:
+        chosen = answerer.select(example.read, example.candidates)
+        if answerer.confidence(example.read, chosen) < answerer.calibration.threshold:
+            chosen = []
+        if example.question.answerable:
+            right += bool(chosen) and _holds_terms(example.question, chosen)
+        else:
+            right += not chosen
+        sentences += len(chosen)
+    return right, -sentences

@@ -1,0 +1,36 @@
+"""The CI gate: committed thresholds (`evals/thresholds.json`) every metric of the report must meet.
+
+The file maps metric names to {"min": x} or {"max": x}; values come from measured test-split
+figures minus a small margin, except citation validity and supported sentences (always 1.0).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa.errors import QAError
+from qa.evaluation.evalset import EVALS_DIR
+
+THRESHOLDS_FILE = EVALS_DIR / "thresholds.json"
+
+
+def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, float]]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise QAError(f"cannot read the gate thresholds {path}: {error}") from None
+
+
+def failures(metrics: dict[str, float | None], thresholds: dict[str, dict[str, float]]) -> list[str]:
+    """One line per metric that misses its threshold (a metric the run did not produce fails too)."""
+    failed = []
+    for name, bound in thresholds.items():
+        value = metrics.get(name)
+        if value is None:
+            failed.append(f"{name}: not measured (threshold {bound})")
+        elif "min" in bound and value < bound["min"]:
+            failed.append(f"{name} = {value:.4f} is below the minimum {bound['min']}")
+        elif "max" in bound and value > bound["max"]:
+            failed.append(f"{name} = {value:.4f} is above the maximum {bound['max']}")
+    return failed

@@ -1,0 +1,112 @@
+"""`qa eval`: ask every question of a split, score the answers, add ragas metrics, build the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from qa.answering import Calibration
+from qa.errors import QAError
+from qa.evaluation.evalset import EVALS_DIR, QUESTIONS_FILE, EvalQuestion, load_questions
+from qa.evaluation.gate import failures, load_thresholds
+from qa.evaluation.ragas_metrics import judge_configured, judge_scores, non_llm_scores
+from qa.evaluation.report import EvalReport, mean_scores, render_markdown, render_summary
+from qa.evaluation.scoring import score_question, summarise
+from qa.index import read_manifest
+
+SEEDS_DIR = EVALS_DIR.parent / "seeds"
+
+Progress = Callable[[str, int, int], None]
+
+
+def ensure_index(assistant, seeds: Path = SEEDS_DIR, progress: Progress | None = None) -> None:
+    """Index the seeds when the assistant's index folder holds no index yet."""
+    if read_manifest(assistant.settings.index_dir) is None:
+        assistant.index_paths([seeds], progress)
+
+
+def run_evaluation(
+    assistant,
+    questions: list[EvalQuestion],
+    split: str,
+    progress: Progress = lambda stage, done, total: None,
+    mode: str | None = None,
+) -> EvalReport:
+    mode = assistant.answer_mode(mode)
+    documents = assistant.index.documents
+
+    def text_of(source: str) -> str:
+        return documents[source].text
+
+    results = []
+    for n, question in enumerate(questions):
+        progress("asking", n, len(questions))
+        results.append(score_question(question, assistant.ask(question.question, mode=mode), text_of))
+    progress("asking", len(questions), len(questions))
+
+    progress("ragas", 0, 1)
+    non_llm_scores(results)
+    progress("ragas", 1, 1)
+    settings = assistant.settings
+    if judge_configured(settings):
+        done = iter(range(1, len(results) + 1))
+        judge_scores(results, settings, assistant.embedder.embed, lambda: progress("judge", next(done), len(results)))
+
+    metrics = {**summarise(results), **mean_scores(results)}
+    if mode == "generated":
+        metrics["llm_fallbacks"] = round(sum(r.fallback is not None for r in results) / len(results), 4)
+    return EvalReport(
+        split=split,
+        mode=mode,
+        questions=len(results),
+        answerable=sum(r.answerable for r in results),
+        unanswerable=sum(not r.answerable for r in results),
+        calibration=Calibration.load().fitted_on,
+        judge=settings.judge_model if judge_configured(settings) else None,
+        metrics=metrics,
+        results=results,
+    )
+
+
+@dataclass
+class EvalOutcome:
+    report: EvalReport
+    summary: str
+    failures: list[str]  # gate failures, one line each (empty when not gating or all met)
+
+
+def run_cli(
+    assistant,
+    split: str,
+    progress: Progress,
+    questions_file: Path | None = None,
+    calibrate: bool = False,
+    json_file: Path | None = None,
+    markdown_file: Path | None = None,
+    gate: bool = False,
+    mode: str | None = None,
+) -> EvalOutcome:
+    """Everything `qa eval` does: index the seeds if needed, (re)calibrate, evaluate, write reports, gate."""
+    path = questions_file or QUESTIONS_FILE
+    questions = load_questions(path, split)
+    if not questions:
+        raise QAError(f"no {split} questions in {path}")
+    ensure_index(assistant, progress=progress)
+    if calibrate:
+        from qa.evaluation.calibrate import fit_calibration
+
+        fit_calibration(assistant, questions, progress).save()
+        assistant = type(assistant)(assistant.settings)  # a fresh answerer reads the new calibration
+    report = run_evaluation(assistant, questions, split, progress, mode)
+    failed = failures(report.metrics, load_thresholds()) if gate else []
+    if json_file:
+        _write(json_file, report.model_dump_json(indent=2))
+    if markdown_file:
+        _write(markdown_file, render_markdown(report, failed if gate else None))
+    return EvalOutcome(report, render_summary(report), failed)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

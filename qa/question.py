@@ -1,0 +1,195 @@
+"""Reading a question against an index: what it is about, what kind of answer it wants, and its parts.
+
+- content words weighted by their IDF in the index; words the corpus never uses are set
+  apart as *unknown*, and capitalised ones as *unknown names* (an acronym whose expansion the
+  corpus spells out, like ICRC, is not unknown);
+- the expected answer: a number (how many ...), a date (when ...), a person (who ..., which
+  minister ...) or a name (where ..., which company ...), each with the pattern an answer
+  sentence must match with words the question does not already contain;
+- parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
+  on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from qa.index import Index
+from qa.verification import content_terms
+
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|dozens?|half|once|twice"
+)
+_QUANTITY = re.compile(
+    rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|"
+    r"\b(?:a|an|several|a few|many)\s+(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?)\b",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_DATE = re.compile(
+    rf"\b(?:1[5-9]|20)\d\d\b|\b{_MONTH}\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{1,2}}:\d\d\b|"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|noon|midnight|"
+    r"morning|afternoon|evening|dawn)\b",
+    re.IGNORECASE,
+)
+# A capitalised word that is not a function word, a month or a weekday ("On Tuesday" is no name).
+_PROPER = (
+    r"(?!(?:The|A|An|On|In|At|By|For|From|To|Of|And|But|Or|As|If|It|Its|He|She|They|We|His|Her|Their|This|That|"
+    r"These|Those|There|When|While|After|Before|During|Since|Until|With|Mr|Mrs|Ms|Dr|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\b)[A-Z][\w’'-]+"
+)
+_NAME = re.compile(
+    rf"\b{_PROPER}(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?{_PROPER})+|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][\w’'-]+"
+)
+_ROLE = (
+    r"person|people|official|minister|president|leader|spokes(?:person|man|woman)|reporter|journalist|"
+    r"correspondent|expert|analyst|advis[eo]r|aide|fellow|prosecutor|director|member|commander|ambassador|"
+    r"chief|head|envoy|diplomat|politician|ombudsman|defender|secretary|general|researcher|writer|author|"
+    r"photographer|activist|founder|chairman|chair|mayor|governor|king|queen|pope|judge"
+)
+_ENTITY = (
+    r"company|firm|organi[sz]ation|agency|newspaper|channel|outlet|party|group|country|city|town|village|"
+    r"region|province|district|place|street|road|bridge|airport|river|mountain|building|cathedral|church|"
+    r"university|institution|ministry|court|team|club|stadium"
+)
+# A name the question does not already contain: a capitalised word that does not start the sentence.
+_PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
+_ASKS = (
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|long|far|close|large|big|old|often|high|deep|wide)\b|"
+            r"\bwhat (?:number|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
+            re.IGNORECASE,
+        ),
+        _QUANTITY,
+    ),
+    (
+        "date",
+        re.compile(
+            r"^\s*(?:since |until |by |on |in |at )?when\b|"
+            r"\b(?:what|which) (?:year|date|day|month|time|week|decade|century)\b",
+            re.IGNORECASE,
+        ),
+        _DATE,
+    ),
+    (
+        "person",
+        re.compile(
+            rf"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b|"
+            rf"\bname of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
+            re.IGNORECASE,
+        ),
+        _NAME,
+    ),
+    (
+        "name",
+        re.compile(rf"^\s*where\b|\b(?:which|what)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
+        _PROPER_WORD,
+    ),
+)
+# Words that frame a question rather than say what it is about.
+_FRAME = re.compile(
+    r"\bhow (?:many|much|long|far|close|large|big|old|often|high|deep|wide)\b|\b(?:what|which) is the name of\b|"
+    r"\bname of\b|\baccording to\b|\bwhat (?:kind|sort|type) of\b|\b(?:what|which) (?:year|date|day|month|time)\b",
+    re.IGNORECASE,
+)
+# Where a question asks a second question: "...? ...", "...; ...", "..., and when ...".
+_PART_BREAK = re.compile(
+    r"[?;]\s*|,?\s+(?:and|but|or)\s+(?=(?:how|what|when|where|who|whom|whose|which|why|in what|on what|at what)\b)",
+    re.IGNORECASE,
+)
+_ATOM = re.compile(r"\w+(?:[.,]\d+)*")
+
+
+def atoms(text: str) -> set[str]:
+    """Lower-cased words and numbers of `text` ("3,154" stays one)."""
+    return set(_ATOM.findall(text.casefold()))
+
+
+@dataclass
+class Part:
+    """One question within a question (most questions are a single part)."""
+
+    text: str
+    terms: dict[str, float]  # content words with their IDF
+    evidence: re.Pattern | None  # what a sentence answering it must hold
+
+
+def expected_type(question: str) -> tuple[str | None, re.Pattern | None]:
+    """The kind of answer a question asks for and the pattern an answer of that kind matches."""
+    for name, asks, evidence in _ASKS:
+        if asks.search(question):
+            return name, evidence
+    return None, None
+
+
+class Question:
+    def __init__(self, text: str, index: Index) -> None:
+        self.text = text
+        self.index = index
+        self.atoms = atoms(text)
+        self.years = set(YEAR.findall(text))
+        self.answer_type, evidence = expected_type(text)
+        terms = self.weighted_terms(text)
+        self.whole = Part(text, terms, evidence)
+        self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
+        total = sum(terms.values())
+        self.unknown_share = sum(self.unknown.values()) / total if total else 0.0
+        self.unknown_names = [w for w in _PROPER_WORD.findall(text) if self._unknown_name(w)]
+        self.parts = self._parts()
+
+    @property
+    def terms(self) -> dict[str, float]:
+        return self.whole.terms
+
+    def idf(self, term: str) -> float:
+        """BM25's IDF over chunks; a word the corpus never uses weighs as much as the rarest one it does."""
+        n, df = self.index.bm25.size, max(1, self.index.bm25.document_frequency(term))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def weighted_terms(self, text: str) -> dict[str, float]:
+        """Content words of `text` (framing words dropped; single characters are not indexed) with their IDF."""
+        return {t: self.idf(t) for t in content_terms(_FRAME.sub(" ", text)) if len(t) > 1}
+
+    def _unknown_name(self, word: str) -> bool:
+        if not any(t in self.unknown for t in content_terms(word)):
+            return False
+        if word.isupper() and word.isalpha() and 2 <= len(word) <= 6:  # an acronym spelt out in the corpus is known
+            filler = r"(?:\s+(?:of|the|and|for|on|de|du|des|la|le)\b)*\s+"
+            spelt = re.compile(r"\b" + filler.join(rf"{letter}[\w’'-]*" for letter in word) + r"\b")
+            return not any(spelt.search(d.text) for d in self.index.documents.values())
+        return True
+
+    def _parts(self) -> list[Part]:
+        pieces = [p.strip() for p in _PART_BREAK.split(self.text) if p and p.strip()]
+        parts = []
+        for piece in pieces:
+            terms = self.weighted_terms(piece)
+            evidence = expected_type(piece)[1]
+            if terms:
+                parts.append(Part(piece, terms, evidence))
+        return parts if len(parts) > 1 else [self.whole]
+
+    def covered(self, part: Part, words: set[str]) -> float:
+        """The IDF share of the part's words among `words`."""
+        total = sum(part.terms.values())
+        return sum(w for t, w in part.terms.items() if t in words) / total if total else 1.0
+
+    def year_match(self, words: set[str]) -> float:
+        """+1 if `words` name a year the question names, -1 if they name only other years, else 0."""
+        years = {w for w in words if YEAR.fullmatch(w)}
+        if not self.years or not years:
+            return 0.0
+        return 1.0 if years & self.years else -1.0
+
+    def has_evidence(self, part: Part, text: str) -> bool:
+        """Whether `text` holds an answer of the kind the part asks for, in words the question does not hold."""
+        if part.evidence is None:
+            return False
+        return any(atoms(match.group()) - self.atoms for match in part.evidence.finditer(text))

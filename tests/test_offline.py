@@ -140,9 +140,8 @@ def test_index_ask_eval_and_serve_attempt_nothing_beyond_loopback(offline, seeds
     assert indexed.returncode == 0 and "embedded 1 documents" in indexed.stdout, indexed.stderr
     asked = offline.run("ask", "--json", QUESTION, "--index-dir", str(index_dir))
     assert asked.returncode == 0 and "Blinken" in json.loads(asked.stdout)["answer"], asked.stderr
-    if offline.run("eval", "--help").returncode == 0:  # `qa eval` joins the check once it exists
-        evaluated = offline.run("eval", "--split", "dev", "--index-dir", str(index_dir))
-        assert evaluated.returncode == 0 and "citation_validity" in evaluated.stdout, evaluated.stderr
+    evaluated = offline.run("eval", "--split", "dev", "--index-dir", str(index_dir))
+    assert evaluated.returncode == 0 and "citation_validity" in evaluated.stdout, evaluated.stderr
 
     # Not under strace: stopping strace would leave the server it traces running.
     serve = ["env", "-i", *(f"{k}={v}" for k, v in offline.env.items()), *QA_BIN, "serve", "--port", "{port}",

@@ -46,5 +46,9 @@ serve: setup
 screenshots: setup browser
 	QA_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py
 
+# Speed, memory and retrieval quality beside the LlamaIndex starter (~20 min; tables in reports/bench.md).
+bench: setup
+	$(PY) -m bench.run
+
 clean:
 	rm -rf .qa .pytest_cache

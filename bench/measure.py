@@ -1,0 +1,78 @@
+"""Measuring tools: a subprocess's wall time and peak memory, percentiles, and clean environments."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "TQDM_DISABLE": "1",
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    stdout: str
+    stderr: str
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """This process's environment without QA_* settings, offline, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    return {**env, **OFFLINE, **extra}
+
+
+def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> Run:
+    """Run `command` to completion: wall seconds and the peak resident memory of the process (from wait4)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env or environment(), stdout=out, stderr=err, text=True)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                raise TimeoutError(f"{command[:4]} ran over {timeout} s")
+            time.sleep(0.005)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        result = Run(seconds, usage.ru_maxrss / 1024, out.read(), err.read())
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:6])} failed ({process.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def median_run(command: list[str], times: int, env: dict[str, str] | None = None) -> Run:
+    """The run with the median wall time of `times` runs (its memory is that run's)."""
+    runs = sorted((run(command, env) for _ in range(times)), key=lambda r: r.seconds)
+    return runs[len(runs) // 2]
+
+
+def percentile(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return float(np.percentile(values, q))
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of a live process's resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")

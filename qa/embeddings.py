@@ -221,10 +221,12 @@ class Embedder:
             try:
                 export_onnx(self.model_id, self._location, folder)
                 return folder
-            except UnsupportedExport:
-                return None
             except OSError:
                 continue  # unwritable cache: try the temporary folder
+            except QAError:
+                raise  # the model itself cannot be loaded: no backend can help
+            except Exception:  # noqa: BLE001 - UnsupportedExport, or a model torch.onnx cannot trace
+                return None
         return None
 
     @cached_property

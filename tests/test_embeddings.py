@@ -95,3 +95,17 @@ def test_query_path_does_not_import_torch(onnx):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "HOME": "/nonexistent"})
     assert out.stdout.strip() == "[]"
+
+
+def test_a_model_the_export_does_not_cover_runs_on_sentence_transformers(reference, tmp_path):
+    """Max pooling is not exported: such a model still embeds, through the reference backend."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Pooling
+
+    transformer = reference.encoder.model[0]
+    custom = SentenceTransformer(modules=[transformer, Pooling(reference.dimension, pooling_mode="max")])
+    custom.save(str(tmp_path / "max-pooled"))
+    embedder = Embedder(str(tmp_path / "max-pooled"), cache=tmp_path / "models")
+    assert isinstance(embedder.encoder, SentenceTransformerEncoder)
+    assert embedder.embed(["a question"]).shape == (1, 384)
+    assert not list((tmp_path / "models").glob("*.onnx-v*"))  # nothing half-exported left behind

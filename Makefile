@@ -25,8 +25,15 @@ ask: setup
 	@test -f .qa/index/manifest.json || $(QA) index seeds
 	$(QA) ask "$(Q)"
 
+# pytest, then the eval gate: the test split must meet evals/thresholds.json (report: reports/eval-test.md).
 test: setup browser strace
 	$(PY) -m pytest -q
+	$(QA) eval --split test --mode extractive --gate --markdown reports/eval-test.md
+
+# The evaluation alone (SPLIT=dev|test|all), on its own index of seeds/ (.qa/eval-index).
+SPLIT ?= test
+eval: setup
+	$(QA) eval --split $(SPLIT) --markdown reports/eval-$(SPLIT).md --json reports/eval-$(SPLIT).json
 
 # Debian's chromium for the browser test (never `playwright install`: it downloads its own browser).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

@@ -17,7 +17,7 @@
 4. A second logistic model gives the confidence that those sentences answer the question at all,
    from the weakest part's best logit, the type match, how much of the question they cover and
    how much of the question the corpus never mentions; below the threshold the answer is a refusal.
-Both models, the threshold and the margins are fitted on the eval set's dev split
+Both models, the threshold and the selection settings are fitted on the eval set's dev split
 (`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -45,13 +45,19 @@ SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "year":
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
 
 
+def shouting(text: str) -> bool:
+    """Mostly capital letters: a photo credit or a heading ("(CREDIT: DEFENCE MINISTRY/REUTERS)"), not an answer."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) > 0.6 * len(letters)
+
+
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 @dataclass
 class Calibration:
-    """The two logistic models, the refusal threshold and the selection margins (`qa eval --calibrate`)."""
+    """The two logistic models, the refusal rules and the selection settings (`qa eval --calibrate`)."""
 
     weights: dict[str, float] = field(
         default_factory=lambda: {"dense": 3.4, "coverage": 4.0, "context": 2.4, "type": 0.4, "rank": 1.8}
@@ -63,15 +69,17 @@ class Calibration:
     answer_bias: float = 2.0
     threshold: float = 0.5  # refuse when the answerability confidence is below this
     min_dense: float = 0.3  # refuse when no chosen sentence is this close to the question (cosine)
-    margin: float = 0.2  # a runner-up must be this close to the best sentence's probability
+    runner_up: float = 0.7  # a runner-up is quoted when at least this share of the best sentence's probability
     part_floor: float = 0.1  # least probability of a sentence quoted for one part of the question
     fitted_on: str = "defaults"
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
-        if path.is_file():
-            return cls(**json.loads(path.read_text()))
-        return cls()
+        """The fitted calibration; fields a newer answerer added keep their defaults until the next fit."""
+        if not path.is_file():
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in json.loads(path.read_text()).items() if k in known})
 
     def save(self, path: Path = CALIBRATION_FILE) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -83,7 +91,7 @@ class Calibration:
         return sigmoid(self.answer_bias + sum(self.answer_weights.get(n, 0.0) * v for n, v in features.items()))
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one object per sentence
 class Candidate:
     row: int  # sentence row in the index
     text: str
@@ -188,7 +196,7 @@ class ExtractiveAnswerer:
         for rank, passage in enumerate(passages):
             chunk = index.chunks[index.row_of_chunk[passage.chunk_id]]
             for row in range(*chunk.sentences):
-                if index.sentences[row].answerable:
+                if index.sentences[row].answerable and not shouting(self.sentence_text(row)):
                     rank_of.setdefault(row, rank)
         rows = list(rank_of)
         dense = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ np.stack(vectors).T
@@ -196,17 +204,20 @@ class ExtractiveAnswerer:
         for row, cosines in zip(rows, dense):
             text = self.sentence_text(row)
             words = set(content_terms(text))
+            words |= question.related(words, text)
             source = index.sentences[row].source
             context = words | self.document_words[source]
             if row > 0 and index.sentences[row - 1].source == source:
-                context |= set(content_terms(self.sentence_text(row - 1)))
+                previous = self.sentence_text(row - 1)
+                context |= set(content_terms(previous))
+                context |= question.related(context, previous)
             found.append(Candidate(row, text, words, context, [float(c) for c in cosines], 1.0 / (1 + rank_of[row])))
         self.score(question, found)
         return found
 
     def answers_part(self, question: Question, part: Part, chosen: list[Candidate]) -> bool:
-        """Whether the chosen sentences hold most of a part's words and an answer of the kind it asks for."""
-        if question.covered(part, set().union(*(c.context_words for c in chosen))) < 0.5:
+        """Whether the chosen sentences hold most of what sets a part apart and an answer of the kind it asks for."""
+        if question.covered(part, set().union(*(c.context_words for c in chosen)), own=True) < 0.5:
             return False
         return part.evidence is None or any(question.has_evidence(part, c.text) for c in chosen)
 
@@ -216,22 +227,23 @@ class ExtractiveAnswerer:
         return any(float(own @ np.asarray(vectors[c.row], np.float32)) > 0.9 for c in chosen)
 
     def select(self, question: Question, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentence; the best one for each part still open; runners-up adding question words."""
+        """The best sentence (for a many-part question: the best for each part), then for any part
+        still open the best sentence that answers it, then runners-up that add question words."""
         cal = self.calibration
         if not candidates:
             return []
-        best = candidates[0]
-        chosen = [best]
+        ranked = [sorted(candidates, key=lambda c: -c.part_logits[n]) for n in range(len(question.parts))]
+        chosen = list(dict.fromkeys(r[0] for r in ranked)) if len(question.parts) > 1 else [candidates[0]]
         for n, part in enumerate(question.parts):
             if len(chosen) >= self.max_sentences or self.answers_part(question, part, chosen):
                 continue
-            ranked = sorted(candidates, key=lambda c: -c.part_logits[n])
-            pick = next((c for c in ranked if part.evidence is None or question.has_evidence(part, c.text)), None)
+            pick = next((c for c in ranked[n] if self.answers_part(question, part, [c])), None)
             if pick is not None and pick not in chosen and sigmoid(pick.part_logits[n]) >= cal.part_floor:
                 chosen.append(pick)
+        best = max(c.probability for c in chosen)
         covered = set().union(*(c.words for c in chosen))
-        for candidate in candidates[1:]:
-            if len(chosen) >= self.max_sentences or candidate.probability < best.probability - cal.margin:
+        for candidate in candidates:
+            if len(chosen) >= self.max_sentences or candidate.probability < best * cal.runner_up:
                 break
             if candidate in chosen or not (set(question.terms) & candidate.words) - covered:
                 continue
@@ -257,7 +269,7 @@ class ExtractiveAnswerer:
     def question_features(self, question: Question, chosen: list[Candidate]) -> dict[str, float]:
         """Features of the answerability model, from the answering sentence of the weakest part."""
         answers = [(self.answering(question, n, chosen), n) for n in range(len(question.parts))]
-        logit, weakest = min(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
+        logit, weakest = max(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
         return {
             "best": logit,
             "dense": weakest.features["dense"],

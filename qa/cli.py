@@ -199,12 +199,17 @@ def evaluate(
     ] = False,
     questions_file: Annotated[Optional[Path], typer.Option("--questions", help="Evaluation set (JSON lines).")] = None,
     mode: Mode = None,
-    index_dir: IndexDir = None,
+    index_dir: Annotated[
+        Optional[Path],
+        typer.Option("--index-dir", help="Index of seeds/ to evaluate on, kept in step with it (default: .qa/eval-index)."),
+    ] = None,
 ) -> None:
-    """Evaluate answers on the evaluation set: retrieval, correctness, refusals, citations, ragas metrics."""
+    """Evaluate answers on the evaluation set: retrieval, correctness, refusals, citations, ragas metrics.
+
+    A progress bar shows while it runs; the summary table is printed; --markdown adds a row per question."""
     from rich.console import Console
 
-    from qa.evaluation.runner import run_cli
+    from qa.evaluation.runner import EVAL_INDEX_DIR, run_cli
 
     if split not in ("dev", "test", "all"):
         fail(f"--split must be dev, test or all, not {split!r}")
@@ -214,7 +219,7 @@ def evaluate(
     with stage_progress(console) as progress:
         outcome = run(
             lambda: run_cli(
-                make_assistant(index_dir), split, progress, questions_file=questions_file, calibrate=calibrate,
+                make_assistant(index_dir or EVAL_INDEX_DIR), split, progress, questions_file=questions_file, calibrate=calibrate,
                 json_file=json_file, markdown_file=markdown_file, gate=gate, mode=mode,
             )
         )

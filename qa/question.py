@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qa.index import Index
 from qa.verification import content_terms
@@ -43,8 +43,17 @@ _PROPER = (
     r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\b)[A-Z][\w’'-]+"
 )
+# A word of a person's name: not in capitals ("DEFENCE MINISTRY"), not a word naming an institution.
+_INSTITUTION = (
+    r"Ministry|Ministries|Committee|Council|Party|Union|Republic|Army|Force|Forces|Office|Government|Agency|"
+    r"Court|Assembly|Parliament|Church|Cross|News|Press|University|Department|Service|Services|Nations|Bank|"
+    r"Company|Corporation|Institute|Organi[sz]ation|Group|Movement|Front|Guard|Police|Navy|Corridor|Region|"
+    r"State|States|Statement|Affairs|Defen[cs]e|Security|Foreign|Human|Rights|International|National"
+)
+_PERSON_WORD = _PROPER.replace("(?!(?:", f"(?!(?:{_INSTITUTION}|").replace("[A-Z][\\w’'-]+", "[A-Z][a-z][\\w’'-]*")
 _NAME = re.compile(
-    rf"\b{_PROPER}(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?{_PROPER})+|\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][\w’'-]+"
+    rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?{_PERSON_WORD})+|"
+    r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][a-z][\w’'-]*"
 )
 _ROLE = (
     r"person|people|official|minister|president|leader|spokes(?:person|man|woman)|reporter|journalist|"
@@ -104,6 +113,8 @@ _PART_BREAK = re.compile(
     r"[?;]\s*|,?\s+(?:and|but|or)\s+(?=(?:how|what|when|where|who|whom|whose|which|why|in what|on what|at what)\b)",
     re.IGNORECASE,
 )
+# "..., both during X and after Y?" asks the same thing twice: once with X, once with Y.
+_BOTH = re.compile(r"^(?P<head>.+?),?\s+both\s+(?P<first>.+?)\s+and\s+(?P<second>[^?]+)\??\s*$", re.IGNORECASE)
 _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
 
 
@@ -119,6 +130,7 @@ class Part:
     text: str
     terms: dict[str, float]  # content words with their IDF
     evidence: re.Pattern | None  # what a sentence answering it must hold
+    own: dict[str, float] = field(default_factory=dict)  # its words no other part has (what sets it apart)
 
 
 def expected_type(question: str) -> tuple[str | None, re.Pattern | None]:
@@ -127,6 +139,12 @@ def expected_type(question: str) -> tuple[str | None, re.Pattern | None]:
         if asks.search(question):
             return name, evidence
     return None, None
+
+
+def _spelt_out(acronym: str) -> re.Pattern:
+    """Capitalised words with the acronym's initials ("ICRC": International Committee of the Red Cross)."""
+    filler = r"(?:\s+(?:of|the|and|for|on|de|du|des|la|le)\b)*\s+"
+    return re.compile(r"\b" + filler.join(rf"{letter}[\w’'-]*" for letter in acronym) + r"\b")
 
 
 class Question:
@@ -141,6 +159,7 @@ class Question:
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
         total = sum(terms.values())
         self.unknown_share = sum(self.unknown.values()) / total if total else 0.0
+        self.acronyms = {w.lower(): _spelt_out(w) for w in re.findall(r"\b[A-Z]{2,6}\b", text)}
         self.unknown_names = [w for w in _PROPER_WORD.findall(text) if self._unknown_name(w)]
         self.parts = self._parts()
 
@@ -160,26 +179,36 @@ class Question:
     def _unknown_name(self, word: str) -> bool:
         if not any(t in self.unknown for t in content_terms(word)):
             return False
-        if word.isupper() and word.isalpha() and 2 <= len(word) <= 6:  # an acronym spelt out in the corpus is known
-            filler = r"(?:\s+(?:of|the|and|for|on|de|du|des|la|le)\b)*\s+"
-            spelt = re.compile(r"\b" + filler.join(rf"{letter}[\w’'-]*" for letter in word) + r"\b")
-            return not any(spelt.search(d.text) for d in self.index.documents.values())
-        return True
+        spelt = self.acronyms.get(word.lower())  # an acronym the corpus spells out is known
+        return spelt is None or not any(spelt.search(d.text) for d in self.index.documents.values())
+
+    def related(self, words: set[str], text: str) -> set[str]:
+        """Question words `text` holds in another form: a longer or shorter form of the same stem
+        ("partner", "partnership") or the words an acronym stands for ("ICRC")."""
+        found = {
+            t for t in self.terms
+            if t not in words and len(t) >= 5 and any(len(w) >= 5 and (w.startswith(t) or t.startswith(w)) for w in words)
+        }
+        return found | {t for t, spelt in self.acronyms.items() if t in self.terms and spelt.search(text)}
 
     def _parts(self) -> list[Part]:
         pieces = [p.strip() for p in _PART_BREAK.split(self.text) if p and p.strip()]
-        parts = []
-        for piece in pieces:
-            terms = self.weighted_terms(piece)
-            evidence = expected_type(piece)[1]
-            if terms:
-                parts.append(Part(piece, terms, evidence))
-        return parts if len(parts) > 1 else [self.whole]
+        if len(pieces) == 1 and (both := _BOTH.match(self.text)):
+            pieces = [f"{both['head']} {both['first']}", f"{both['head']} {both['second']}"]
+        parts = [Part(p, self.weighted_terms(p), expected_type(p)[1]) for p in pieces]
+        parts = [part for part in parts if part.terms]
+        if len(parts) < 2:
+            return [self.whole]
+        for part in parts:
+            others = {t for other in parts if other is not part for t in other.terms}
+            part.own = {t: w for t, w in part.terms.items() if t not in others}
+        return parts
 
-    def covered(self, part: Part, words: set[str]) -> float:
-        """The IDF share of the part's words among `words`."""
-        total = sum(part.terms.values())
-        return sum(w for t, w in part.terms.items() if t in words) / total if total else 1.0
+    def covered(self, part: Part, words: set[str], own: bool = False) -> float:
+        """The IDF share of the part's words (or only of its own words) among `words`."""
+        terms = part.own if own else part.terms
+        total = sum(terms.values())
+        return sum(w for t, w in terms.items() if t in words) / total if total else 1.0
 
     def year_match(self, words: set[str]) -> float:
         """+1 if `words` name a year the question names, -1 if they name only other years, else 0."""

@@ -6,7 +6,7 @@
    candidate's logit and the share of the question's IDF mass unknown to the corpus, over all
    questions; the refusal threshold is the confidence that classifies the most dev questions
    right (the middle of the best interval).
-3. Selection margins: the (margin, part floor) pair with the most correct answers, fewest
+3. Selection: the (runner-up share, part floor) pair with the most dev questions handled right, fewest
    sentences breaking ties.
 Only dev questions are ever used: the test split stays unseen until it is measured.
 """
@@ -24,7 +24,7 @@ from qa.evaluation.evalset import EvalQuestion, gold_spans
 from qa.question import Question
 
 REGULARISATION = 1.0  # L2 penalty on the weights
-MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+RUNNER_UPS = (0.3, 0.5, 0.7, 0.9, 1.0)
 PART_FLOORS = (0.05, 0.1, 0.2, 0.3, 0.5)
 DENSE_MARGIN = 0.15  # the closeness floor sits this far below the least close correct dev answer
 
@@ -115,14 +115,14 @@ def fit(answerer: ExtractiveAnswerer, examples: list[Example]) -> Calibration:
         answerer.score(example.read, example.candidates)
 
     best = None
-    for margin in MARGINS:
+    for runner_up in RUNNER_UPS:
         for floor in PART_FLOORS:
-            calibration.margin, calibration.part_floor = margin, floor
+            calibration.runner_up, calibration.part_floor = runner_up, floor
             fit_answerability(answerer, examples)
             score = _dev_score(answerer, examples)
             if best is None or score > best[0]:
-                best = (score, margin, floor)
-    calibration.margin, calibration.part_floor = best[1], best[2]
+                best = (score, runner_up, floor)
+    calibration.runner_up, calibration.part_floor = best[1], best[2]
     fit_answerability(answerer, examples)
     return calibration
 

@@ -33,7 +33,6 @@ def plain_answer(result: QuestionResult) -> str:
 def non_llm_scores(results: list[QuestionResult]) -> None:
     """Add ragas' non-LLM metrics to each answerable result's `scores`."""
     try:
-        from ragas import EvaluationDataset, evaluate
         from ragas.dataset_schema import SingleTurnSample
         from ragas.metrics._context_precision import NonLLMContextPrecisionWithReference
         from ragas.metrics._context_recall import NonLLMContextRecall
@@ -41,26 +40,25 @@ def non_llm_scores(results: list[QuestionResult]) -> None:
     except ImportError as error:
         raise QAError(f"`qa eval` needs the eval extras ({error.name} is missing): pip install -e '.[eval]'") from None
 
-    answered = [r for r in results if r.answerable and not r.abstained and r.citations]
-    for result in results:
-        if result.answerable and result not in answered:
-            result.scores.update(dict.fromkeys(NON_LLM_METRICS, 0.0))
-    if not answered:
-        return
-    samples = [
-        SingleTurnSample(
-            user_input=r.question,
-            response=plain_answer(r),
-            reference=r.reference,
-            retrieved_contexts=[c.quote for c in r.citations],
-            reference_contexts=r.gold_quotes,
-        )
-        for r in answered
-    ]
     metrics = [NonLLMContextRecall(), NonLLMContextPrecisionWithReference(), NonLLMStringSimilarity()]
-    outcome = evaluate(EvaluationDataset(samples), metrics=metrics, show_progress=False, raise_exceptions=True)
-    for result, scores in zip(answered, outcome.scores):
-        result.scores.update({name: round(float(scores[name]), 4) for name in NON_LLM_METRICS})
+
+    async def score(result: QuestionResult) -> dict[str, float]:
+        sample = SingleTurnSample(
+            user_input=result.question,
+            response=plain_answer(result),
+            reference=result.reference,
+            retrieved_contexts=[c.quote for c in result.citations],
+            reference_contexts=result.gold_quotes,
+        )
+        return {metric.name: round(float(await metric.single_turn_ascore(sample)), 4) for metric in metrics}
+
+    async def run() -> None:
+        for result in results:
+            if result.answerable:
+                answered = not result.abstained and result.citations
+                result.scores.update(await score(result) if answered else dict.fromkeys(NON_LLM_METRICS, 0.0))
+
+    asyncio.run(run())
 
 
 def judge_configured(settings: Settings) -> bool:

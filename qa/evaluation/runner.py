@@ -13,17 +13,16 @@ from qa.evaluation.gate import failures, load_thresholds
 from qa.evaluation.ragas_metrics import judge_configured, judge_scores, non_llm_scores
 from qa.evaluation.report import EvalReport, mean_scores, render_markdown, render_summary
 from qa.evaluation.scoring import score_question, summarise
-from qa.index import read_manifest
 
 SEEDS_DIR = EVALS_DIR.parent / "seeds"
+EVAL_INDEX_DIR = Path(".qa/eval-index")  # `qa eval` keeps the seeds apart from the index of your own documents
 
 Progress = Callable[[str, int, int], None]
 
 
-def ensure_index(assistant, seeds: Path = SEEDS_DIR, progress: Progress | None = None) -> None:
-    """Index the seeds when the assistant's index folder holds no index yet."""
-    if read_manifest(assistant.settings.index_dir) is None:
-        assistant.index_paths([seeds], progress)
+def index_seeds(assistant, progress: Progress | None = None) -> None:
+    """Make the assistant's index hold exactly the seeds (unchanged files are not embedded again)."""
+    assistant.index_paths([SEEDS_DIR], progress)
 
 
 def run_evaluation(
@@ -92,7 +91,7 @@ def run_cli(
     questions = load_questions(path, split)
     if not questions:
         raise QAError(f"no {split} questions in {path}")
-    ensure_index(assistant, progress=progress)
+    index_seeds(assistant, progress)
     if calibrate:
         from qa.evaluation.calibrate import fit_calibration
 

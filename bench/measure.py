@@ -6,11 +6,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SPAWN = Path(__file__).with_name("spawn.py")
 PYTHON = sys.executable
 OFFLINE = {
     "HF_HUB_OFFLINE": "1",
@@ -36,26 +36,17 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 def run(command: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> Run:
-    """Run `command` to completion: wall seconds and the peak resident memory of the process (from wait4)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env or environment(), stdout=out, stderr=err, text=True)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                raise TimeoutError(f"{command[:4]} ran over {timeout} s")
-            time.sleep(0.005)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0), err.seek(0)
-        result = Run(seconds, usage.ru_maxrss / 1024, out.read(), err.read())
+    """Run `command` to completion: its wall seconds and peak resident memory (see bench/spawn.py)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        result, out, err = (Path(scratch) / name for name in ("result", "stdout", "stderr"))
+        with open(out, "w") as stdout, open(err, "w") as stderr:
+            wrapped = [PYTHON, "-S", str(SPAWN), str(result), *command]
+            process = subprocess.run(wrapped, cwd=ROOT, env=env or environment(), stdout=stdout, stderr=stderr, timeout=timeout)
+        seconds, peak_kb = result.read_text().split()
+        measured = Run(float(seconds), int(peak_kb) / 1024, out.read_text(), err.read_text())
     if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:6])} failed ({process.returncode}):\n{result.stderr[-3000:]}")
-    return result
+        raise RuntimeError(f"{' '.join(command[:6])} failed ({process.returncode}):\n{measured.stderr[-3000:]}")
+    return measured
 
 
 def median_run(command: list[str], times: int, env: dict[str, str] | None = None) -> Run:

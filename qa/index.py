@@ -418,20 +418,17 @@ class IndexBuilder:
         return summary
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed in order of length (sentences and chunks mixed), so that batches carry little padding."""
+        """Embed each distinct text once, shortest first (sentences and chunks mixed), reporting progress."""
         if not texts:
             return np.zeros((0, 0), np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors, batch = None, 256
-        for start in range(0, len(texts), batch):
-            self.progress("embedding", start, len(texts))
-            rows = order[start : start + batch]
-            part = self.embedder.embed([texts[i] for i in rows])
-            if vectors is None:
-                vectors = np.empty((len(texts), part.shape[1]), np.float32)
-            vectors[rows] = part
-        self.progress("embedding", len(texts), len(texts))
-        return vectors
+        distinct = sorted(dict.fromkeys(texts), key=len)
+        vectors, step = [], 256
+        for start in range(0, len(distinct), step):
+            self.progress("embedding", start, len(distinct))
+            vectors.append(self.embedder.embed(distinct[start : start + step]))
+        self.progress("embedding", len(distinct), len(distinct))
+        row = {text: n for n, text in enumerate(distinct)}
+        return np.concatenate(vectors)[[row[text] for text in texts]]
 
     def _fill_collection(self, name, chunks, texts, vectors, documents) -> None:
         client = chroma_client(self.settings)

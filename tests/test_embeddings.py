@@ -54,7 +54,7 @@ def test_onnx_vectors_match_sentence_transformers(onnx, reference, texts):
 
 def test_batching_does_not_change_a_vector(onnx, texts):
     """Padding to the longest text of a batch must not leak into shorter texts' vectors."""
-    together = onnx.embed(texts, batch_size=8)
+    together = onnx.embed(texts, batch_tokens=4096)
     alone = np.concatenate([onnx.embed([t]) for t in texts])
     assert float(np.abs(together - alone).max()) < 1e-5
 

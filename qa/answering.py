@@ -12,11 +12,14 @@
      year      +1 if its context names a year the question names, -1 if it names only other years
      rank      1 / (1 + rank of the best passage holding it)
    and a logistic model turns them into the probability that the sentence answers.
-3. The answer quotes the best sentence, then for each part left open the sentence that best
-   answers that part, then runners-up nearly as likely as the best that add question words.
-4. A second logistic model gives the confidence that those sentences answer the question at all,
-   from the weakest part's best logit, the type match, how much of the question they cover and
-   how much of the question the corpus never mentions; below the threshold the answer is a refusal.
+3. The answer quotes the best sentence (for a many-part question, the best for each part), then
+   for each part left open the best sentence that answers it, then runners-up nearly as likely as
+   the best that add question words.
+4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
+   none is as close to the question as correct dev answers were; otherwise a second logistic model
+   gives the confidence that the sentences answer it, from the best answering sentence (its logit,
+   closeness and years), how much of the question they cover, and how much of the question the
+   corpus never mentions (words, names). Below the threshold the answer is a refusal.
 Both models, the threshold and the selection settings are fitted on the eval set's dev split
 (`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`.
 """
@@ -267,13 +270,13 @@ class ExtractiveAnswerer:
         return all(self.answering(question, n, chosen) is not None for n in range(len(question.parts)))
 
     def question_features(self, question: Question, chosen: list[Candidate]) -> dict[str, float]:
-        """Features of the answerability model, from the answering sentence of the weakest part."""
+        """Features of the answerability model, from the answering sentence of the best-answered part."""
         answers = [(self.answering(question, n, chosen), n) for n in range(len(question.parts))]
-        logit, weakest = max(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
+        logit, best = max(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
         return {
             "best": logit,
-            "dense": weakest.features["dense"],
-            "year": question.year_match(weakest.context_words),
+            "dense": best.features["dense"],
+            "year": question.year_match(best.context_words),
             "covered": question.covered(question.whole, set().union(*(c.context_words for c in chosen))),
             "unknown": question.unknown_share,
             "unknown_name": 1.0 if question.unknown_names else 0.0,

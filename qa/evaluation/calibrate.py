@@ -23,7 +23,10 @@ from qa.errors import QAError
 from qa.evaluation.evalset import EvalQuestion, gold_spans
 from qa.question import Question
 
-REGULARISATION = 1.0  # L2 penalty on the weights
+# L2 penalties on the weights: light for the sentence model (thousands of candidate sentences),
+# heavier for the answerability model (one row per dev question).
+SENTENCE_PENALTY = 0.1
+QUESTION_PENALTY = 1.0
 RUNNER_UPS = (0.3, 0.5, 0.7, 0.9, 1.0)
 PART_FLOORS = (0.05, 0.1, 0.2, 0.3, 0.5)
 DENSE_MARGIN = 0.15  # the closeness floor sits this far below the least close correct dev answer
@@ -58,7 +61,7 @@ def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, i
     return answerer, examples
 
 
-def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int]) -> tuple[np.ndarray, float]:
+def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int], penalty: float = 1.0) -> tuple[np.ndarray, float]:
     """L2-regularised logistic regression whose weights keep the given signs (+1: >= 0, -1: <= 0).
 
     The signs say which way a feature can move the answer (more question words covered can never
@@ -73,8 +76,8 @@ def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int]) -> tuple
         weights, bias = params[:-1], params[-1]
         z = x @ weights + bias
         p = 1.0 / (1.0 + np.exp(-z))
-        value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * REGULARISATION * weights @ weights
-        gradient = np.append(x.T @ (p - y) + REGULARISATION * weights, np.sum(p - y))
+        value = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * penalty * weights @ weights
+        gradient = np.append(x.T @ (p - y) + penalty * weights, np.sum(p - y))
         return value, gradient
 
     bounds = [(0.0, None) if sign > 0 else (None, 0.0) for sign in signs] + [(None, None)]
@@ -108,7 +111,9 @@ def fit(answerer: ExtractiveAnswerer, examples: list[Example]) -> Calibration:
     if not any(label for _, label in rows):
         raise QAError("no candidate sentence overlaps a gold quote: cannot fit the sentence model")
     x = np.array([[f[name] for name in SENTENCE_FEATURES] for f, _ in rows])
-    coef, bias = logistic_regression(x, np.array([label for _, label in rows]), list(SENTENCE_FEATURES.values()))
+    coef, bias = logistic_regression(
+        x, np.array([label for _, label in rows]), list(SENTENCE_FEATURES.values()), SENTENCE_PENALTY
+    )
     calibration = Calibration(weights=dict(zip(SENTENCE_FEATURES, np.round(coef, 4).tolist())), bias=round(bias, 4))
     answerer.calibration = calibration
     for example in examples:
@@ -141,7 +146,7 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
     answerable = [e.question.answerable for e, _ in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
-    coef, bias = logistic_regression(x, np.array(answerable), list(QUESTION_FEATURES.values()))
+    coef, bias = logistic_regression(x, np.array(answerable), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
     calibration.answer_bias = round(bias, 4)
     calibration.threshold = best_threshold([calibration.confidence(f) for f in features], answerable)

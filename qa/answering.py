@@ -60,20 +60,22 @@ def sigmoid(x: float) -> float:
 
 @dataclass
 class Calibration:
-    """The two logistic models, the refusal rules and the selection settings (`qa eval --calibrate`)."""
+    """The two logistic models, the refusal rules and the selection settings (`qa eval --calibrate`).
+
+    The defaults (used without `qa/calibration.json`) are a rounded earlier fit."""
 
     weights: dict[str, float] = field(
-        default_factory=lambda: {"dense": 3.4, "coverage": 4.0, "context": 2.4, "type": 0.4, "rank": 1.8}
+        default_factory=lambda: {"dense": 6.8, "coverage": 6.4, "context": 3.0, "type": 0.4, "year": 0.0, "rank": 1.6}
     )
-    bias: float = -7.8
+    bias: float = -10.2
     answer_weights: dict[str, float] = field(
-        default_factory=lambda: {"best": 1.0, "dense": 0.2, "year": 0.5, "covered": 0.1, "unknown": -0.2, "unknown_name": -0.6}
+        default_factory=lambda: {"best": 1.7, "dense": 0.1, "year": 0.3, "covered": 0.1, "unknown": -0.1, "unknown_name": -0.2}
     )
-    answer_bias: float = 2.0
-    threshold: float = 0.5  # refuse when the answerability confidence is below this
-    min_dense: float = 0.3  # refuse when no chosen sentence is this close to the question (cosine)
-    runner_up: float = 0.7  # a runner-up is quoted when at least this share of the best sentence's probability
-    part_floor: float = 0.1  # least probability of a sentence quoted for one part of the question
+    answer_bias: float = 2.5
+    threshold: float = 0.42  # refuse when the answerability confidence is below this
+    min_dense: float = 0.26  # refuse when no chosen sentence is this close to the question (cosine)
+    runner_up: float = 0.3  # a runner-up is quoted when at least this share of the best sentence's probability
+    part_floor: float = 0.3  # least probability of a sentence quoted for one part of the question
     fitted_on: str = "defaults"
 
     @classmethod

@@ -148,6 +148,8 @@ def _spelt_out(acronym: str) -> re.Pattern:
 
 
 class Question:
+    """A question read once against the index it will be answered from (see the module docstring)."""
+
     def __init__(self, text: str, index: Index) -> None:
         self.text = text
         self.index = index

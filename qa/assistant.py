@@ -58,9 +58,8 @@ class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._embedder = None
-        self._index: Index | None = None
-        self._index_stamp: int | None = None
-        self._answerer = None
+        # (index, its answerer, manifest stamp), swapped as one so a question never pairs two generations
+        self._live: tuple[Index, object, int | None] | None = None
         self._llm = None
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()  # a fast tokenizer must not be entered by two threads at once
@@ -79,28 +78,34 @@ class Assistant:
         except OSError:
             return None
 
-    @property
-    def index(self) -> Index:
-        """The live index generation, re-opened when a newer one has been published."""
+    def _snapshot(self) -> tuple[Index, object]:
+        """The live generation and its answerer, re-opened when a newer generation has been published."""
         stamp = self._manifest_stamp()
-        if self._index is None or stamp != self._index_stamp:
+        live = self._live
+        if live is None or live[2] != stamp:
             with self._lock:
-                if self._index is None or stamp != self._index_stamp:
+                live = self._live
+                if live is None or live[2] != stamp:
                     index = Index.load(self.settings, self.embedder)
                     from qa.answering import ExtractiveAnswerer
 
-                    self._answerer = ExtractiveAnswerer(
+                    answerer = ExtractiveAnswerer(
                         index, max_sentences=self.settings.max_answer_sentences, embed=self.embed
                     )
                     if self.settings.min_answer_score is not None:
-                        self._answerer.calibration.threshold = self.settings.min_answer_score
-                    self._index, self._index_stamp = index, stamp
-        return self._index
+                        answerer.calibration.threshold = self.settings.min_answer_score
+                    live = self._live = (index, answerer, stamp)
+        return live[0], live[1]
+
+    @property
+    def index(self) -> Index:
+        """The live index generation."""
+        return self._snapshot()[0]
 
     @property
     def loaded(self) -> bool:
         """Whether an index generation is open (a server reports ready only then)."""
-        return self._index is not None
+        return self._live is not None
 
     def load(self) -> "Assistant":
         """Load the index and warm the embedding model and both rankings (for servers: pay start-up once)."""
@@ -109,7 +114,7 @@ class Assistant:
 
     def index_paths(self, paths: list[Path], progress: Callable[[str, int, int], None] | None = None) -> IndexSummary:
         summary = IndexBuilder(self.settings, self.embedder, progress).build(paths)
-        self._index = None
+        self._live = None
         return summary
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -174,8 +179,7 @@ class Assistant:
             except LLMError as error:
                 failure = str(error)
             watch.lap("condense")
-        index = self.index
-        answerer = self._answerer
+        index, answerer = self._snapshot()
         watch.lap("load")
         vector = self.embed_query(question_used)
         watch.lap("embed")

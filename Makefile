@@ -53,7 +53,7 @@ serve: setup
 screenshots: setup browser
 	QA_SCREENSHOT_DIR=docs $(PY) -m pytest -q tests/test_browser.py
 
-# Speed, memory and retrieval quality beside the LlamaIndex starter (~20 min; tables in reports/bench.md).
+# Speed, memory and retrieval quality beside the LlamaIndex starter (~15 min idle; tables in reports/bench.md).
 bench: setup
 	$(PY) -m bench.run
 

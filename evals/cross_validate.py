@@ -1,0 +1,97 @@
+"""Estimate how the extractive answerer does on questions it was not fitted on, from the dev split alone.
+
+    .venv/bin/python evals/cross_validate.py [--folds 5] [--repeats 4] [--show]
+
+Fitting on all 60 dev questions and scoring the same 60 says little (the models have seen every
+answer). Here the dev questions are split into folds, stratified by answerable/unanswerable; each
+fold is answered by a calibration fitted (`qa.evaluation.calibrate.fit`) on the other folds, and
+the splitting is repeated with other seeds. The figures are the same three `qa eval` reports
+(answer correctness, unanswerable refused, answerable wrongly refused), averaged over repeats.
+This is how changes to the answerer are compared: the test split is never looked at.
+`--show` lists the held-out questions handled wrong in the first repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qa.assistant import Assistant  # noqa: E402
+from qa.evaluation.calibrate import _holds_terms, collect, fit  # noqa: E402
+from qa.evaluation.evalset import load_questions  # noqa: E402
+from qa.evaluation.runner import EVAL_INDEX_DIR, index_seeds  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+
+
+def folds_of(examples, k: int, seed: int) -> list[list]:
+    """k folds, answerable and unanswerable questions dealt out separately so each fold has both."""
+    rng = random.Random(seed)
+    folds: list[list] = [[] for _ in range(k)]
+    for answerable in (True, False):
+        group = [e for e in examples if e.question.answerable == answerable]
+        rng.shuffle(group)
+        for n, example in enumerate(group):
+            folds[n % k].append(example)
+    return folds
+
+
+def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
+    """(example, chosen sentences or [] when refused) for every example, each answered by a fit without it."""
+    outcomes = []
+    folds = folds_of(examples, k, seed)
+    for n, fold in enumerate(folds):
+        train = [e for m, other in enumerate(folds) if m != n for e in other]
+        answerer.calibration = fit(answerer, train)
+        for example in fold:
+            answerer.score(example.read, example.candidates)
+            chosen = answerer.select(example.read, example.candidates)
+            if answerer.confidence(example.read, chosen) < answerer.calibration.threshold:
+                chosen = []
+            outcomes.append((example, chosen))
+    return outcomes
+
+
+def figures(outcomes) -> dict[str, float]:
+    answerable = [(e, c) for e, c in outcomes if e.question.answerable]
+    unanswerable = [(e, c) for e, c in outcomes if not e.question.answerable]
+    return {
+        "answer_correctness": sum(bool(c) and _holds_terms(e.question, c) for e, c in answerable) / len(answerable),
+        "unanswerable_refused": sum(not c for _, c in unanswerable) / len(unanswerable),
+        "answerable_refused": sum(not c for _, c in answerable) / len(answerable),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=4)
+    parser.add_argument("--index-dir", type=Path, default=EVAL_INDEX_DIR)
+    parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
+    args = parser.parse_args()
+
+    assistant = Assistant(Settings(index_dir=args.index_dir))
+    index_seeds(assistant)
+    answerer, examples = collect(assistant, load_questions(split="dev"), lambda *_: None)
+    runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
+    scores = [figures(outcomes) for outcomes in runs]
+    print(f"dev split, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
+    for name in scores[0]:
+        values = [s[name] for s in scores]
+        print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
+    if args.show:
+        for example, chosen in runs[0]:
+            q = example.question
+            if q.answerable and chosen and _holds_terms(q, chosen) or not q.answerable and not chosen:
+                continue
+            verdict = "refused" if not chosen else "answered" if not q.answerable else "wrong"
+            said = " | ".join(c.text[:110] for c in chosen)
+            print(f"- {q.id} [{verdict}] {q.question}\n    terms {q.answer_terms}: {said}")
+
+
+if __name__ == "__main__":
+    main()

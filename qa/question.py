@@ -3,9 +3,11 @@
 - content words weighted by their IDF in the index; words the corpus never uses are set
   apart as *unknown*, and capitalised ones as *unknown names* (an acronym whose expansion the
   corpus spells out, like ICRC, is not unknown);
-- the expected answer: a number (how many ...), a date (when ...), a person (who ..., which
-  minister ...) or a name (where ..., which company ...), each with the pattern an answer
-  sentence must match with words the question does not already contain;
+- the expected answer: a duration (how long ...: a number with a unit of time or length), a
+  year (what year ...), a number (how many ...), a date (when ...), a person (who ..., which
+  minister ...; titles such as "Prime Minister" are no name) or a name (where ..., which
+  company ...), each with the pattern an answer sentence must match with words the question
+  does not already contain;
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
 """
@@ -48,7 +50,9 @@ _INSTITUTION = (
     r"Ministry|Ministries|Committee|Council|Party|Union|Republic|Army|Force|Forces|Office|Government|Agency|"
     r"Court|Assembly|Parliament|Church|Cross|News|Press|University|Department|Service|Services|Nations|Bank|"
     r"Company|Corporation|Institute|Organi[sz]ation|Group|Movement|Front|Guard|Police|Navy|Corridor|Region|"
-    r"State|States|Statement|Affairs|Defen[cs]e|Security|Foreign|Human|Rights|International|National"
+    r"State|States|Statement|Affairs|Defen[cs]e|Security|Foreign|Human|Rights|International|National|"
+    r"President|Prime|Minister|Secretary|Ombudsman|General|Commander|Chief|Spokes(?:man|woman|person)|Ambassador|"
+    r"Deputy|Mayor|Governor|Director|Envoy|Colonel|Major|Lieutenant|Captain|Sergeant"
 )
 _PERSON_WORD = _PROPER.replace("(?!(?:", f"(?!(?:{_INSTITUTION}|").replace("[A-Z][\\w’'-]+", "[A-Z][a-z][\\w’'-]*")
 _NAME = re.compile(
@@ -68,11 +72,24 @@ _ENTITY = (
 )
 # A name the question does not already contain: a capitalised word that does not start the sentence.
 _PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
+_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
+_LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot)"
+# "How long ..." is answered by a length of time or of road, "what year ..." by a year: a bare number or day is no answer.
+_DURATION = re.compile(
+    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|a few|many))[\s-]+(?:{_TIME_UNIT}|{_LENGTH_UNIT})\b|"
+    rf"\b(?:1[5-9]|20)\d\d\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",
+    re.IGNORECASE,
+)
+# Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
+# "what did the director say" asks what was said, not which director.
+_MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
 _ASKS = (
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.IGNORECASE), _DURATION),
+    ("year", re.compile(r"\b(?:what|which) year\b", re.IGNORECASE), YEAR),
     (
         "number",
         re.compile(
-            r"\bhow (?:many|much|long|far|close|large|big|old|often|high|deep|wide)\b|"
+            r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide)\b|"
             r"\bwhat (?:number|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
             re.IGNORECASE,
         ),
@@ -90,7 +107,7 @@ _ASKS = (
     (
         "person",
         re.compile(
-            rf"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b|"
+            rf"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+{_MODIFIERS}{{0,4}}?(?:{_ROLE})s?\b|"
             rf"\bname of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
             re.IGNORECASE,
         ),
@@ -98,7 +115,7 @@ _ASKS = (
     ),
     (
         "name",
-        re.compile(rf"^\s*where\b|\b(?:which|what)\s+(?:[\w'’-]+\s+){{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
+        re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
         _PROPER_WORD,
     ),
 )
@@ -110,7 +127,8 @@ _FRAME = re.compile(
 )
 # Where a question asks a second question: "...? ...", "...; ...", "..., and when ...".
 _PART_BREAK = re.compile(
-    r"[?;]\s*|,?\s+(?:and|but|or)\s+(?=(?:how|what|when|where|who|whom|whose|which|why|in what|on what|at what)\b)",
+    r"[?;]\s*|,?\s+(?:and|but|or)\s+(?=(?:(?:after|before|in|on|at|by|with|for|from|to|of|during|since|under)\s+)?"
+    r"(?:how|what|when|where|who|whom|whose|which|why)\b)",
     re.IGNORECASE,
 )
 # "..., both during X and after Y?" asks the same thing twice: once with X, once with Y.

@@ -83,7 +83,7 @@ def read(assistant, text: str) -> Question:
 
 def test_expected_answer_types():
     assert expected_type("How many people were displaced?")[0] == "number"
-    assert expected_type("How long did the blockade last?")[0] == "number"
+    assert expected_type("How long did the blockade last?")[0] == "duration"
     assert expected_type("On what date was the statement signed?")[0] == "date"
     assert expected_type("When did the war start?")[0] == "date"
     assert expected_type("Who is the regional director?")[0] == "person"
@@ -91,6 +91,26 @@ def test_expected_answer_types():
     assert expected_type("Which news agency reported explosions?")[0] == "name"
     assert expected_type("Where were the talks held?")[0] == "name"
     assert expected_type("Why does Azerbaijan matter to Europe?")[0] is None
+    assert expected_type("In what year was the oblast created?")[0] == "year"
+    # a verb after "what" ends the noun phrase: this asks what was said, not which director
+    assert expected_type("What did the ICRC's regional director say people were queuing for?")[0] is None
+    assert expected_type("What did the company announce?")[0] is None
+
+
+def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
+    year = read(assistant, "In what year did Nikol Pashinyan become prime minister?")
+    assert year.has_evidence(year.whole, "Pashinyan took office in 2018.")
+    assert not year.has_evidence(year.whole, "On 27 September, Pashinyan accused Azerbaijan.")
+    how_long = read(assistant, "How long is the peacekeeping mission mandated for?")
+    assert how_long.has_evidence(how_long.whole, "The mission is mandated for five years.")
+    assert how_long.has_evidence(how_long.whole, "The first war lasted from 1988 to 1994.")
+    assert not how_long.has_evidence(how_long.whole, "Russia said its 2,000-strong mission was evacuating civilians.")
+
+
+def test_a_title_is_no_persons_name(assistant):
+    question = read(assistant, "Who called the Barda attack a terrorist act?")
+    assert not question.has_evidence(question.whole, "Azerbaijani Ombudsman called the attack a terrorist act.")
+    assert question.has_evidence(question.whole, "Prime Minister Nikol Pashinyan called the attack a terrorist act.")
 
 
 def test_a_question_asking_two_things_has_two_parts(assistant):
@@ -102,6 +122,8 @@ def test_a_question_asking_two_things_has_two_parts(assistant):
     ]
     assert set(both.parts[0].own) == {"2020", "war"}
     assert len(read(assistant, "Who did Ilham Aliyev speak with by phone?").parts) == 1
+    after = read(assistant, "What is the line of contact, and after which war was it set up?")
+    assert [p.text for p in after.parts] == ["What is the line of contact", "after which war was it set up"]
 
 
 def test_unknown_words_and_names(assistant):

@@ -9,7 +9,6 @@
      context   the same share in the sentence, the one before it, and its document's title and date
      type      +1 if it holds an answer of the asked-for kind in words the question does not hold,
                -1 if such an answer is asked for but absent, 0 if none is asked for
-     year      +1 if its context names a year the question names, -1 if it names only other years
      rank      1 / (1 + rank of the best passage holding it)
    and a logistic model turns them into the probability that the sentence answers.
 3. The answer quotes the best sentence (for a many-part question, the best for each part), then
@@ -44,7 +43,7 @@ from qa.verification import content_terms
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
-SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "year": 1, "rank": 1}
+SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
 
 

@@ -2,10 +2,10 @@
 
 1. Sentence model: L2-regularised logistic regression (weights of fixed sign) of "this candidate sentence overlaps a
    gold quote" on the sentence features, over every candidate of the answerable questions.
-2. Answerability model: logistic regression of "the question is answerable" on the best
-   candidate's logit and the share of the question's IDF mass unknown to the corpus, over all
-   questions; the refusal threshold is the confidence that classifies the most dev questions
-   right (the middle of the best interval).
+2. Answerability model: logistic regression of "the selected sentences answer right" (an answerable question
+   whose quotes hold its answer terms) on the question features, over the dev questions the answerer could
+   answer at all; the refusal threshold is the confidence with the best balanced accuracy on answerable vs
+   unanswerable (the middle of the best interval).
 3. Selection: the (runner-up share, part floor) pair with the most dev questions handled right, fewest
    sentences breaking ties.
 Only dev questions are ever used: the test split stays unseen until it is measured.
@@ -86,10 +86,18 @@ def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int], penalty:
 
 
 def best_threshold(confidences: list[float], answerable: list[bool]) -> float:
-    """The refusal threshold that classifies the most questions right; the middle of the best run of cut points."""
+    """The refusal threshold with the best balanced accuracy (share of answerable questions answered plus share of
+    unanswerable ones refused: the two rates `qa eval` reports, whatever the mix of the set); the middle of the best
+    run of cut points."""
     points = sorted(set(confidences))
     cuts = [0.0] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [1.0]
-    scores = [sum((c >= cut) == ok for c, ok in zip(confidences, answerable)) for cut in cuts]
+    n_yes = max(1, sum(answerable))
+    n_no = max(1, len(answerable) - sum(answerable))
+    scores = [
+        sum(c >= cut for c, ok in zip(confidences, answerable) if ok) / n_yes
+        + sum(c < cut for c, ok in zip(confidences, answerable) if not ok) / n_no
+        for cut in cuts
+    ]
     top = max(scores)
     best = [cut for cut, score in zip(cuts, scores) if score == top]
     return round(best[len(best) // 2], 4)
@@ -136,17 +144,19 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     """Fit the closeness floor, the answerability model and the refusal threshold on what the answerer now selects."""
     calibration = answerer.calibration
     selected = [(e, answerer.select(e.read, e.candidates)) for e in examples]
-    right = [
+    closeness = [
         max(c.features["dense"] for c in chosen)
         for e, chosen in selected
         if e.question.answerable and chosen and _holds_terms(e.question, chosen)
     ]
-    calibration.min_dense = round(min(right) - DENSE_MARGIN, 4) if right else 0.0
+    calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     usable = [(e, chosen) for e, chosen in selected if answerer.admissible(e.read, chosen)]
     features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
     answerable = [e.question.answerable for e, _ in usable]
+    # the model learns whether the selected sentences answer right (a wrong quote is better refused)
+    right = [e.question.answerable and _holds_terms(e.question, chosen) for e, chosen in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
-    coef, bias = logistic_regression(x, np.array(answerable), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
+    coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
     calibration.answer_bias = round(bias, 4)
     calibration.threshold = best_threshold([calibration.confidence(f) for f in features], answerable)

@@ -2,11 +2,15 @@
 
     .venv/bin/python evals/cross_validate.py [--folds 5] [--repeats 4] [--show]
 
-Fitting on all 60 dev questions and scoring the same 60 says little (the models have seen every
+Fitting on every dev question and scoring the same questions says little (the models have seen every
 answer). Here the dev questions are split into folds, stratified by answerable/unanswerable; each
 fold is answered by a calibration fitted (`qa.evaluation.calibrate.fit`) on the other folds, and
-the splitting is repeated with other seeds. The figures are the same three `qa eval` reports
-(answer correctness, unanswerable refused, answerable wrongly refused), averaged over repeats.
+the splitting is repeated with other seeds. The figures are the three `qa eval` reports
+(answer correctness, unanswerable refused, answerable wrongly refused), averaged over repeats, plus
+`selected_right` (correct if nothing were refused: how good the sentence choice alone is) and
+`balanced` (the mean of correctness and refusals, one number to compare changes by).
+`--fresh FILE` instead fits on every dev question and scores the questions of FILE (new questions
+nobody has tuned on).
 This is how changes to the answerer are compared: the test split is never looked at.
 `--show` lists the held-out questions handled wrong in the first repeat.
 """
@@ -40,30 +44,44 @@ def folds_of(examples, k: int, seed: int) -> list[list]:
     return folds
 
 
-def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
-    """(example, chosen sentences or [] when refused) for every example, each answered by a fit without it."""
+def fitted_on(answerer, train, scored) -> list[tuple]:
+    """(example, its answer's sentences or [] when refused, the sentences selected before the refusal check)
+    for every scored example, under a fit on `train`."""
+    answerer.calibration = fit(answerer, train)
     outcomes = []
-    folds = folds_of(examples, k, seed)
-    for n, fold in enumerate(folds):
-        train = [e for m, other in enumerate(folds) if m != n for e in other]
-        answerer.calibration = fit(answerer, train)
-        for example in fold:
-            answerer.score(example.read, example.candidates)
-            chosen = answerer.select(example.read, example.candidates)
-            if answerer.confidence(example.read, chosen) < answerer.calibration.threshold:
-                chosen = []
-            outcomes.append((example, chosen))
+    for example in scored:
+        answerer.score(example.read, example.candidates)
+        chosen = answerer.select(example.read, example.candidates)
+        refused = answerer.confidence(example.read, chosen) < answerer.calibration.threshold
+        outcomes.append((example, [] if refused else chosen, chosen))
     return outcomes
 
 
+def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
+    """Every example answered by a fit on the folds without it."""
+    folds = folds_of(examples, k, seed)
+    return [
+        outcome
+        for n, fold in enumerate(folds)
+        for outcome in fitted_on(answerer, [e for m, other in enumerate(folds) if m != n for e in other], fold)
+    ]
+
+
 def figures(outcomes) -> dict[str, float]:
-    answerable = [(e, c) for e, c in outcomes if e.question.answerable]
-    unanswerable = [(e, c) for e, c in outcomes if not e.question.answerable]
+    answerable = [(e, c) for e, c, _ in outcomes if e.question.answerable]
+    unanswerable = [(e, c) for e, c, _ in outcomes if not e.question.answerable]
     return {
+        "selected_right": sum(_holds_terms(e.question, c) for e, _, c in outcomes if e.question.answerable and c)
+        / len(answerable),
         "answer_correctness": sum(bool(c) and _holds_terms(e.question, c) for e, c in answerable) / len(answerable),
         "unanswerable_refused": sum(not c for _, c in unanswerable) / len(unanswerable),
         "answerable_refused": sum(not c for _, c in answerable) / len(answerable),
     }
+
+
+def with_balance(scores: dict[str, float]) -> dict[str, float]:
+    """`balanced`: the mean of answer correctness and unanswerable refused (one number to compare changes by)."""
+    return scores | {"balanced": (scores["answer_correctness"] + scores["unanswerable_refused"]) / 2}
 
 
 def main() -> None:
@@ -71,20 +89,26 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--index-dir", type=Path, default=EVAL_INDEX_DIR)
+    parser.add_argument("--fresh", type=Path, help="instead: fit on all dev questions, score the questions of this file")
     parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
     args = parser.parse_args()
 
     assistant = Assistant(Settings(index_dir=args.index_dir))
     index_seeds(assistant)
     answerer, examples = collect(assistant, load_questions(split="dev"), lambda *_: None)
-    runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
-    scores = [figures(outcomes) for outcomes in runs]
-    print(f"dev split, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
+    if args.fresh:
+        _, fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
+        runs = [fitted_on(answerer, examples, fresh)]
+        print(f"fitted on {len(examples)} dev questions, scored on {len(fresh)} of {args.fresh}")
+    else:
+        runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
+        print(f"dev split, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
+    scores = [with_balance(figures(outcomes)) for outcomes in runs]
     for name in scores[0]:
         values = [s[name] for s in scores]
         print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
     if args.show:
-        for example, chosen in runs[0]:
+        for example, chosen, _ in runs[0]:
             q = example.question
             if q.answerable and chosen and _holds_terms(q, chosen) or not q.answerable and not chosen:
                 continue

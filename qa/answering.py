@@ -149,7 +149,6 @@ class ExtractiveAnswerer:
             "coverage": question.covered(part, candidate.words),
             "context": question.covered(part, candidate.context_words),
             "type": 0.0 if part.evidence is None else 1.0 if question.has_evidence(part, candidate.text) else -1.0,
-            "year": question.year_match(candidate.context_words),
             "rank": candidate.rank,
         }
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa.assistant import Assistant  # noqa: E402
-from qa.evaluation.calibrate import _holds_terms, collect, fit  # noqa: E402
+from qa.evaluation.calibrate import holds_terms, collect, fit  # noqa: E402
 from qa.evaluation.evalset import load_questions  # noqa: E402
 from qa.evaluation.runner import EVAL_INDEX_DIR, index_seeds  # noqa: E402
 from qa.settings import Settings  # noqa: E402
@@ -52,8 +52,7 @@ def fitted_on(answerer, train, scored) -> list[tuple]:
     for example in scored:
         answerer.score(example.read, example.candidates)
         chosen = answerer.select(example.read, example.candidates)
-        refused = answerer.confidence(example.read, chosen) < answerer.calibration.threshold
-        outcomes.append((example, [] if refused else chosen, chosen))
+        outcomes.append((example, [] if answerer.refuses(example.read, chosen) else chosen, chosen))
     return outcomes
 
 
@@ -70,18 +69,16 @@ def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
 def figures(outcomes) -> dict[str, float]:
     answerable = [(e, c) for e, c, _ in outcomes if e.question.answerable]
     unanswerable = [(e, c) for e, c, _ in outcomes if not e.question.answerable]
+    correct = sum(bool(c) and holds_terms(e.question, c) for e, c in answerable) / len(answerable)
+    refused = sum(not c for _, c in unanswerable) / len(unanswerable)
     return {
-        "selected_right": sum(_holds_terms(e.question, c) for e, _, c in outcomes if e.question.answerable and c)
+        "selected_right": sum(holds_terms(e.question, c) for e, _, c in outcomes if e.question.answerable and c)
         / len(answerable),
-        "answer_correctness": sum(bool(c) and _holds_terms(e.question, c) for e, c in answerable) / len(answerable),
-        "unanswerable_refused": sum(not c for _, c in unanswerable) / len(unanswerable),
+        "answer_correctness": correct,
+        "unanswerable_refused": refused,
         "answerable_refused": sum(not c for _, c in answerable) / len(answerable),
+        "balanced": (correct + refused) / 2,  # one number to compare changes by
     }
-
-
-def with_balance(scores: dict[str, float]) -> dict[str, float]:
-    """`balanced`: the mean of answer correctness and unanswerable refused (one number to compare changes by)."""
-    return scores | {"balanced": (scores["answer_correctness"] + scores["unanswerable_refused"]) / 2}
 
 
 def main() -> None:
@@ -103,14 +100,14 @@ def main() -> None:
     else:
         runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
         print(f"dev split, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
-    scores = [with_balance(figures(outcomes)) for outcomes in runs]
+    scores = [figures(outcomes) for outcomes in runs]
     for name in scores[0]:
         values = [s[name] for s in scores]
         print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
     if args.show:
         for example, chosen, _ in runs[0]:
             q = example.question
-            if q.answerable and chosen and _holds_terms(q, chosen) or not q.answerable and not chosen:
+            if q.answerable and chosen and holds_terms(q, chosen) or not q.answerable and not chosen:
                 continue
             verdict = "refused" if not chosen else "answered" if not q.answerable else "wrong"
             said = " | ".join(c.text[:110] for c in chosen)

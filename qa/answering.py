@@ -288,10 +288,14 @@ class ExtractiveAnswerer:
             return 0.0
         return self.calibration.confidence(self.question_features(question, chosen))
 
+    def refuses(self, question: Question, chosen: list[Candidate]) -> bool:
+        """Whether to refuse rather than quote the chosen sentences (confidence below the fitted threshold)."""
+        return self.confidence(question, chosen) < self.calibration.threshold
+
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:
         read, candidates, passages = self.prepare(question, question_vector, passages)
         chosen = self.select(read, candidates)
-        if self.confidence(read, chosen) < self.calibration.threshold:
+        if self.refuses(read, chosen):
             return Answer(question=question, answer=REFUSAL, abstained=True, passages=passages)
         citations, quotes = [], []
         for number, candidate in enumerate(chosen, start=1):

@@ -26,9 +26,9 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|dozens?|half|once|twice"
 )
+_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?)"
 _QUANTITY = re.compile(
-    rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|"
-    r"\b(?:a|an|several|a few|many)\s+(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?)\b",
+    rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|\b(?:a|an|several|a few|many)\s+{_TIME_UNIT}\b",
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
@@ -72,7 +72,6 @@ _ENTITY = (
 )
 # A name the question does not already contain: a capitalised word that does not start the sentence.
 _PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
-_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
 _LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot)"
 # "How long ..." is answered by a length of time or of road, "what year ..." by a year: a bare number or day is no answer.
 _DURATION = re.compile(

@@ -147,14 +147,14 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     closeness = [
         max(c.features["dense"] for c in chosen)
         for e, chosen in selected
-        if e.question.answerable and chosen and _holds_terms(e.question, chosen)
+        if e.question.answerable and chosen and holds_terms(e.question, chosen)
     ]
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     usable = [(e, chosen) for e, chosen in selected if answerer.admissible(e.read, chosen)]
     features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
     answerable = [e.question.answerable for e, _ in usable]
     # the model learns whether the selected sentences answer right (a wrong quote is better refused)
-    right = [e.question.answerable and _holds_terms(e.question, chosen) for e, chosen in usable]
+    right = [e.question.answerable and holds_terms(e.question, chosen) for e, chosen in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
     coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
@@ -162,9 +162,9 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     calibration.threshold = best_threshold([calibration.confidence(f) for f in features], answerable)
 
 
-def _holds_terms(question: EvalQuestion, chosen: list[Candidate]) -> bool:
-    text = " ".join(c.text for c in chosen).casefold()
-    return all(term.casefold() in text for term in question.answer_terms)
+def holds_terms(question: EvalQuestion, chosen: list[Candidate]) -> bool:
+    """Whether the chosen sentences hold every answer term (what `qa eval` counts as correct)."""
+    return not question.missing_terms(" ".join(c.text for c in chosen))
 
 
 def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[int, int]:
@@ -172,10 +172,10 @@ def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[i
     right, sentences = 0, 0
     for example in examples:
         chosen = answerer.select(example.read, example.candidates)
-        if answerer.confidence(example.read, chosen) < answerer.calibration.threshold:
+        if answerer.refuses(example.read, chosen):
             chosen = []
         if example.question.answerable:
-            right += bool(chosen) and _holds_terms(example.question, chosen)
+            right += bool(chosen) and holds_terms(example.question, chosen)
         else:
             right += not chosen
         sentences += len(chosen)

@@ -42,6 +42,11 @@ class EvalQuestion(BaseModel):
     def answerable(self) -> bool:
         return self.kind != "unanswerable"
 
+    def missing_terms(self, text: str) -> list[str]:
+        """The answer terms `text` does not contain (case-insensitive): none, for a correct answer."""
+        folded = text.casefold()
+        return [term for term in self.answer_terms if term.casefold() not in folded]
+
 
 def load_questions(path: Path = QUESTIONS_FILE, split: str | None = None) -> list[EvalQuestion]:
     """The questions of `path`, only those of `split` when given ("all" or None: every question)."""

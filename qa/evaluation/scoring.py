@@ -73,8 +73,7 @@ def verdict_of(question: EvalQuestion, answer: Answer) -> tuple[str, list[str]]:
         return (REFUSED if answer.abstained else NOT_REFUSED), []
     if answer.abstained:
         return WRONGLY_REFUSED, list(question.answer_terms)
-    text = answer.answer.casefold()
-    missing = [term for term in question.answer_terms if term.casefold() not in text]
+    missing = question.missing_terms(answer.answer)
     return (INCOMPLETE if missing else CORRECT), missing
 
 

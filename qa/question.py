@@ -79,12 +79,31 @@ _DURATION = re.compile(
     rf"\b(?:1[5-9]|20)\d\d\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",
     re.IGNORECASE,
 )
+# Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or part of a date ("27 September 2020").
+_NOT_QUANTITY = re.compile(
+    rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|"
+    r"\b(?:1[5-9]|20)\d\d\b(?![,.]\d)",
+    re.IGNORECASE,
+)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
 # "what did the director say" asks what was said, not which director.
 _MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
+@dataclass(frozen=True)
+class Evidence:
+    """What an answer of one kind looks like (`pattern`), minus what only looks like it (`not_it`, blanked first)."""
+
+    pattern: re.Pattern
+    not_it: re.Pattern | None = None
+
+    def finditer(self, text: str):
+        if self.not_it is not None:
+            text = self.not_it.sub(lambda m: " " * len(m.group()), text)
+        return self.pattern.finditer(text)
+
+
 _ASKS = (
-    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.IGNORECASE), _DURATION),
-    ("year", re.compile(r"\b(?:what|which) year\b", re.IGNORECASE), YEAR),
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.IGNORECASE), Evidence(_DURATION)),
+    ("year", re.compile(r"\b(?:what|which) year\b", re.IGNORECASE), Evidence(YEAR)),
     (
         "number",
         re.compile(
@@ -92,7 +111,7 @@ _ASKS = (
             r"\bwhat (?:number|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
             re.IGNORECASE,
         ),
-        _QUANTITY,
+        Evidence(_QUANTITY, _NOT_QUANTITY),
     ),
     (
         "date",
@@ -101,7 +120,7 @@ _ASKS = (
             r"\b(?:what|which) (?:year|date|day|month|time|week|decade|century)\b",
             re.IGNORECASE,
         ),
-        _DATE,
+        Evidence(_DATE),
     ),
     (
         "person",
@@ -110,12 +129,12 @@ _ASKS = (
             rf"\bname of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
             re.IGNORECASE,
         ),
-        _NAME,
+        Evidence(_NAME),
     ),
     (
         "name",
         re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
-        _PROPER_WORD,
+        Evidence(_PROPER_WORD),
     ),
 )
 # Words that frame a question rather than say what it is about.
@@ -146,11 +165,11 @@ class Part:
 
     text: str
     terms: dict[str, float]  # content words with their IDF
-    evidence: re.Pattern | None  # what a sentence answering it must hold
+    evidence: Evidence | None  # what a sentence answering it must hold
     own: dict[str, float] = field(default_factory=dict)  # its words no other part has (what sets it apart)
 
 
-def expected_type(question: str) -> tuple[str | None, re.Pattern | None]:
+def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     """The kind of answer a question asks for and the pattern an answer of that kind matches."""
     for name, asks, evidence in _ASKS:
         if asks.search(question):

@@ -107,6 +107,14 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
     assert not how_long.has_evidence(how_long.whole, "Russia said its 2,000-strong mission was evacuating civilians.")
 
 
+def test_a_count_is_no_model_name_and_no_date(assistant):
+    question = read(assistant, "How many people live in Stepanakert?")
+    assert not question.has_evidence(question.whole, "Cases of COVID-19 rose in Stepanakert.")
+    assert not question.has_evidence(question.whole, "On 27 September 2020, T-72 tanks entered Stepanakert.")
+    assert question.has_evidence(question.whole, "About 55,000 people live in Stepanakert.")
+    assert question.has_evidence(question.whole, "Two civilians were killed on September 20.")
+
+
 def test_a_title_is_no_persons_name(assistant):
     question = read(assistant, "Who called the Barda attack a terrorist act?")
     assert not question.has_evidence(question.whole, "Azerbaijani Ombudsman called the attack a terrorist act.")

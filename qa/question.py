@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from qa.index import Index
 from qa.verification import content_terms
@@ -94,6 +95,7 @@ class Evidence:
 
     pattern: re.Pattern
     not_it: re.Pattern | None = None
+    names: bool = False  # an answer is a name: words that name no one (`not_names`) do not count
 
     def finditer(self, text: str):
         if self.not_it is not None:
@@ -129,12 +131,12 @@ _ASKS = (
             rf"\bname of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
             re.IGNORECASE,
         ),
-        Evidence(_NAME),
+        Evidence(_NAME, names=True),
     ),
     (
         "name",
         re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
-        Evidence(_PROPER_WORD),
+        Evidence(_PROPER_WORD, names=True),
     ),
 )
 # Words that frame a question rather than say what it is about.
@@ -152,6 +154,33 @@ _PART_BREAK = re.compile(
 # "..., both during X and after Y?" asks the same thing twice: once with X, once with Y.
 _BOTH = re.compile(r"^(?P<head>.+?),?\s+both\s+(?P<first>.+?)\s+and\s+(?P<second>[^?]+)\??\s*$", re.IGNORECASE)
 _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z’'-]+\b")
+_NOT_NAMES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def place_adjectives(place: str) -> set[str]:
+    """The adjectives (and their plurals) a place name may make: Armenia-n, Azerbaijan-i, Iran-ian, Ukrain(e)-ian,
+    Chin(a)-ese, Turk-ish."""
+    stem = place[:-1] if place[-1] in "ae" else place
+    found = {place + "i", place + "ian", stem + "ian", stem + "ese", place + "ish"}
+    if place.endswith("a"):
+        found.add(place + "n")
+    return found | {word + "s" for word in found}
+
+
+def not_names(index: Index) -> frozenset[str]:
+    """Lower-cased capitalised words of the corpus that name no one: words it also writes in lower case
+    ("Armed" of "Armenian Armed Forces") and adjectives of places it names ("Armenian" beside "Armenia")."""
+    if index not in _NOT_NAMES:
+        texts = [d.text for d in index.documents.values()]
+        lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
+        capitalised = {w for text in texts for w in _CAPITALISED_WORD.findall(text)}
+        places = {adjective for place in capitalised if len(place) >= 4 for adjective in place_adjectives(place)}
+        _NOT_NAMES[index] = frozenset({w.lower() for w in capitalised if w.lower() in lower or w in places})
+    return _NOT_NAMES[index]
 
 
 def atoms(text: str) -> set[str]:
@@ -259,4 +288,5 @@ class Question:
         """Whether `text` holds an answer of the kind the part asks for, in words the question does not hold."""
         if part.evidence is None:
             return False
-        return any(atoms(match.group()) - self.atoms for match in part.evidence.finditer(text))
+        held = self.atoms | not_names(self.index) if part.evidence.names else self.atoms
+        return any(atoms(match.group()) - held for match in part.evidence.finditer(text))

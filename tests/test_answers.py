@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answering import REFUSAL, shouting
-from qa.question import Question, expected_type
+from qa.question import Question, expected_type, place_adjectives
 
 
 def test_retrieval_finds_the_known_passage(assistant):
@@ -119,6 +119,16 @@ def test_a_title_is_no_persons_name(assistant):
     question = read(assistant, "Who called the Barda attack a terrorist act?")
     assert not question.has_evidence(question.whole, "Azerbaijani Ombudsman called the attack a terrorist act.")
     assert question.has_evidence(question.whole, "Prime Minister Nikol Pashinyan called the attack a terrorist act.")
+    # words the corpus also writes in lower case, and adjectives of places it names, are no one's name
+    assert not question.has_evidence(question.whole, "The Armenian Armed Forces called the attack a terrorist act.")
+    assert question.has_evidence(question.whole, "Arman Tatoyan called the attack a terrorist act.")
+
+
+def test_place_adjectives():
+    assert {"Armenian", "Armenians"} <= place_adjectives("Armenia")
+    assert "Azerbaijani" in place_adjectives("Azerbaijan")
+    assert {"Iranian", "Ukrainian"} <= place_adjectives("Iran") | place_adjectives("Ukraine")
+    assert "Arman" not in place_adjectives("Army")
 
 
 def test_a_question_asking_two_things_has_two_parts(assistant):

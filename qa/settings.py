@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_model_cache() -> Path:
+    """The user's cache (XDG), so every project folder shares one ONNX export of the model."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa" / "models"
 
 
 class Settings(BaseSettings):
@@ -21,7 +27,10 @@ class Settings(BaseSettings):
     embed_backend: Literal["onnx", "sentence-transformers"] = Field(
         "onnx", description="onnx: the model exported once to ONNX (fast, no torch); sentence-transformers: the reference."
     )
-    model_cache: Path = Field(Path(".qa/models"), description="Where the ONNX export of the embedding model is kept.")
+    model_cache: Path = Field(
+        default_factory=default_model_cache,
+        description="Where the ONNX export of the embedding model is kept ($XDG_CACHE_HOME or ~/.cache, then qa/models).",
+    )
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma in index_dir.")
     dense_search: Literal["auto", "exact", "chroma"] = Field(
         "auto",

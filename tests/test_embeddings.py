@@ -109,3 +109,15 @@ def test_a_model_the_export_does_not_cover_runs_on_sentence_transformers(referen
     assert isinstance(embedder.encoder, SentenceTransformerEncoder)
     assert embedder.embed(["a question"]).shape == (1, 384)
     assert not list((tmp_path / "models").glob("*.onnx-v*"))  # nothing half-exported left behind
+
+
+def test_the_model_cache_is_the_users_not_the_working_folders(monkeypatch, tmp_path):
+    """One export per user: `qa` run from another folder must not export the model again."""
+    from qa.settings import Settings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("QA_MODEL_CACHE", raising=False)
+    assert Settings().model_cache == tmp_path / "xdg" / "qa" / "models"
+    assert Embedder().cache == tmp_path / "xdg" / "qa" / "models"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert Settings().model_cache == Path.home() / ".cache" / "qa" / "models"

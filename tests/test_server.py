@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 
 import httpx
@@ -97,7 +98,14 @@ def test_page_and_openapi_docs_are_served(server_url):
     assert httpx.get(f"{server_url}/static/app.js", timeout=10).status_code == 200
     schema = httpx.get(f"{server_url}/openapi.json", timeout=10).json()
     assert {"/chat", "/v1/chat/completions", "/health", "/documents", "/documents/{source}"} <= set(schema["paths"])
-    assert "swagger" in httpx.get(f"{server_url}/docs", timeout=10).text.lower()
+    docs = httpx.get(f"{server_url}/docs", timeout=10).text
+    assert "swagger" in docs.lower()
+    # offline: the page's script and style come from this server, not a CDN
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs)
+    assert assets and all(url.startswith(("/static/swagger/", "data:")) for url in assets), assets
+    for url in assets:
+        if not url.startswith("data:"):
+            assert httpx.get(f"{server_url}{url}", timeout=10).status_code == 200, url
 
 
 def test_limits_give_clear_json_errors(server_url):

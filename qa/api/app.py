@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from qa import __version__
 from qa.api import chat, openai_compat
@@ -140,11 +141,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False, dependencies=Protected)
     def docs():
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="qa API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="qa API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
 
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")  # before /static
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -7,6 +7,8 @@ borrows from the previous user question (itself rewritten first, so a chain keep
 
     whole question  "How many of them were children? (people killed Azerbaijani shelling)"
                     keeps its own words first (and so its answer type) and adds the key terms
+    another name    "What did Armenia say?" then "What about Russia?" -> "What did Russia say?"
+                    the previous question, its first name swapped for the new one
     fragment        "How many people were killed in the shelling? What about the wounded?"
                     has no predicate, so the previous question supplies it
 
@@ -44,6 +46,8 @@ _FUNCTION_WORDS = frozenset(STOPWORDS_EN_PLUS) | frozenset(
     "many much could would may might must shall also else according us one ones".split()
 )
 _WORD = re.compile(r"\w+(?:[’'.-]\w+)*")
+# A name: capitalised words, maybe joined by "of"/"the" and led by "the" ("the Red Cross", "Ilham Aliyev").
+_NAME = re.compile(r"(?:\b[Tt]he\s+)?\b[A-Z][\w’'-]*(?:\s+(?:(?:of|the|of the)\s+)?[A-Z][\w’'-]*)*")
 
 
 def words(text: str) -> list[str]:
@@ -78,12 +82,26 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+def swapped_name(fragment: str, previous: str) -> str | None:
+    """ "What about Russia?" after "What did Armenia say about the offensive?": the earlier question with its first
+    name swapped for the new one ("What did Russia say about the offensive?"); None when either has no name."""
+    rest = _FRAGMENT_OPENER.sub("", _OPENER.sub("", fragment)).strip(" ?.!")
+    new = _NAME.fullmatch(rest)
+    if new is None:
+        return None
+    for old in _NAME.finditer(previous):
+        name, possessive = re.fullmatch(r"(.+?)((?:['’]s)?)", old.group()).groups()
+        if old.start() > 0 and name.casefold() != new.group().casefold():
+            return f"{previous[: old.start()]}{new.group()}{possessive}{previous[old.end():]}"
+    return None
+
+
 def stand_alone(question: str, previous: str | None) -> str:
     """`question` rewritten to carry the topic of `previous` (a stand-alone question) when it is a follow-up."""
     if previous is None or not is_follow_up(question):
         return question
     if is_fragment(question) and len(previous) <= MAX_FRAME_CHARS:
-        return f"{previous} {question}"
+        return swapped_name(question, previous) or f"{previous} {question}"
     own = {t.casefold() for t in key_terms(question)}
     borrowed = [t for t in key_terms(previous) if t.casefold() not in own][:MAX_CONTEXT_TERMS]
     if not borrowed:

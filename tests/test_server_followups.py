@@ -48,6 +48,22 @@ def test_a_fragment_borrows_the_whole_earlier_question():
     assert used == "How many people were killed in the shelling? What about the wounded?"
 
 
+@pytest.mark.parametrize(
+    "earlier,follow_up,expected",
+    [
+        ("What did Armenia say about the Azerbaijani offensive?", "What about Russia?",
+         "What did Russia say about the Azerbaijani offensive?"),
+        ("What did the EU urge?", "And the Red Cross?", "What did the Red Cross urge?"),
+        ("How many soldiers did Azerbaijan's army lose?", "How about Armenia?", "How many soldiers did Armenia's army lose?"),
+        # no name to swap: the fragment borrows the whole earlier question
+        ("What did Armenia say?", "What about Armenia?", "What did Armenia say? What about Armenia?"),
+        ("When did the war start?", "What about Russia?", "When did the war start? What about Russia?"),
+    ],
+)
+def test_a_fragment_naming_someone_else_asks_the_earlier_question_about_them(earlier, follow_up, expected):
+    assert condense(follow_up, [user(earlier)]) == expected
+
+
 def test_a_chain_of_follow_ups_keeps_the_topic_and_assistant_turns_are_not_searched():
     history = [
         user("Who is Armenia's human rights ombudsman?"),

@@ -80,15 +80,13 @@ _DURATION = re.compile(
     rf"\b(?:1[5-9]|20)\d\d\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",
     re.IGNORECASE,
 )
-# Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or part of a date ("27 September 2020").
-_NOT_QUANTITY = re.compile(
-    rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|\b\d{{1,2}}\s+{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b|"
-    r"\b(?:1[5-9]|20)\d\d\b(?![,.]\d)",
-    re.IGNORECASE,
-)
+# Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
+_NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
 # "what did the director say" asks what was said, not which director.
 _MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What an answer of one kind looks like (`pattern`), minus what only looks like it (`not_it`, blanked first)."""
@@ -288,5 +286,5 @@ class Question:
         """Whether `text` holds an answer of the kind the part asks for, in words the question does not hold."""
         if part.evidence is None:
             return False
-        held = self.atoms | not_names(self.index) if part.evidence.names else self.atoms
-        return any(atoms(match.group()) - held for match in part.evidence.finditer(text))
+        ignored = not_names(self.index) if part.evidence.names else frozenset()
+        return any(atoms(match.group()) - self.atoms - ignored for match in part.evidence.finditer(text))

@@ -101,14 +101,17 @@ class Evidence:
         return self.pattern.finditer(text)
 
 
+# "what exact date", "which years": a time noun after which/what, perhaps with a word that narrows it.
+_WHEN_NOUN = r"\b(?:what|which)\s+(?:(?:exact|precise|specific|particular|same)\s+)?"
 _ASKS = (
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.IGNORECASE), Evidence(_DURATION)),
-    ("year", re.compile(r"\b(?:what|which) year\b", re.IGNORECASE), Evidence(YEAR)),
+    ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (
         "number",
         re.compile(
             r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide)\b|"
-            r"\bwhat (?:number|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
+            r"\bwhat (?:(?:is|was|are|were) (?:the |its |their )?)?"
+            r"(?:number|population|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
             re.IGNORECASE,
         ),
         Evidence(_QUANTITY, _NOT_QUANTITY),
@@ -117,7 +120,7 @@ _ASKS = (
         "date",
         re.compile(
             r"^\s*(?:since |until |by |on |in |at )?when\b|"
-            r"\b(?:what|which) (?:year|date|day|month|time|week|decade|century)\b",
+            rf"{_WHEN_NOUN}(?:years?|dates?|days?|months?|time|weeks?|decades?|century)\b",
             re.IGNORECASE,
         ),
         Evidence(_DATE),
@@ -126,7 +129,7 @@ _ASKS = (
         "person",
         re.compile(
             rf"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+{_MODIFIERS}{{0,4}}?(?:{_ROLE})s?\b|"
-            rf"\bname of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
+            rf"\bnames? of (?:the |a |an )?(?:[\w'’-]+\s+){{0,4}}?(?:{_ROLE})s?\b",
             re.IGNORECASE,
         ),
         Evidence(_NAME, names=True),

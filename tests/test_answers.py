@@ -92,6 +92,10 @@ def test_expected_answer_types():
     assert expected_type("Where were the talks held?")[0] == "name"
     assert expected_type("Why does Azerbaijan matter to Europe?")[0] is None
     assert expected_type("In what year was the oblast created?")[0] == "year"
+    assert expected_type("In which years did he serve as prosecutor?")[0] == "year"
+    assert expected_type("On what exact date was the report published?")[0] == "date"
+    assert expected_type("What was the population of the region before the war?")[0] == "number"
+    assert expected_type("What were the names of the two journalists who were wounded?")[0] == "person"
     # a verb after "what" ends the noun phrase: this asks what was said, not which director
     assert expected_type("What did the ICRC's regional director say people were queuing for?")[0] is None
     assert expected_type("What did the company announce?")[0] is None

@@ -85,6 +85,14 @@ def test_threshold_is_the_middle_of_the_best_cut():
     assert best_threshold([0.1, 0.6, 0.7, 0.9], [False, True, False, True]) in (0.35, 0.8)
 
 
+def test_threshold_counts_questions_that_cannot_be_answered_in_their_group():
+    confidences, answerable = [0.3, 0.4, 0.5, 0.9], [False, True, False, True]
+    assert best_threshold(confidences, answerable) == 0.7
+    # Two more unanswerable questions the answerer cannot answer at all (confidence 0) are refused at any cut.
+    # Counted in the refused rate, each refusal at 0.3 or 0.5 is worth less: answering the one at 0.4 now wins.
+    assert best_threshold([0.0, 0.0] + confidences, [False, False] + answerable) == 0.35
+
+
 def test_calibration_refuses_to_see_test_questions(assistant):
     with pytest.raises(QAError, match="dev"):
         fit_calibration(assistant, load_questions(split="test")[:2], lambda *_: None)

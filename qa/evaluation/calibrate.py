@@ -88,9 +88,10 @@ def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int], penalty:
 def best_threshold(confidences: list[float], answerable: list[bool]) -> float:
     """The refusal threshold with the best balanced accuracy (share of answerable questions answered plus share of
     unanswerable ones refused: the two rates `qa eval` reports, whatever the mix of the set); the middle of the best
-    run of cut points."""
+    run of cut points. A question the answerer cannot answer at all has confidence 0: it is refused at every cut, but
+    still counts in its group's rate."""
     points = sorted(set(confidences))
-    cuts = [0.0] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [1.0]
+    cuts = [points[0]] * (points[0] > 0) + [(a + b) / 2 for a, b in zip(points, points[1:])] + [1.0]
     n_yes = max(1, sum(answerable))
     n_no = max(1, len(answerable) - sum(answerable))
     scores = [
@@ -152,14 +153,14 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     usable = [(e, chosen) for e, chosen in selected if answerer.admissible(e.read, chosen)]
     features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
-    answerable = [e.question.answerable for e, _ in usable]
     # the model learns whether the selected sentences answer right (a wrong quote is better refused)
     right = [e.question.answerable and holds_terms(e.question, chosen) for e, chosen in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
     coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
     calibration.answer_bias = round(bias, 4)
-    calibration.threshold = best_threshold([calibration.confidence(f) for f in features], answerable)
+    confidences = [answerer.confidence(e.read, chosen) for e, chosen in selected]
+    calibration.threshold = best_threshold(confidences, [e.question.answerable for e, _ in selected])
 
 
 def holds_terms(question: EvalQuestion, chosen: list[Candidate]) -> bool:

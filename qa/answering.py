@@ -17,9 +17,8 @@
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
    gives the confidence that the sentences answer it, from the best answering sentence (its logit,
-   its share of all candidates' likelihood, closeness and years), how much of the question they
-   cover, and how much of the question the corpus never mentions (words, names). Below the
-   threshold the answer is a refusal.
+   closeness and years), how much of the question they cover, and how much of the question the
+   corpus never mentions (words, names). Below the threshold the answer is a refusal.
 Both models, the threshold and the selection settings are fitted on the eval set's dev split
 (`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`.
 """
@@ -45,7 +44,7 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
-QUESTION_FEATURES = {"best": 1, "share": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
+QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
 
 
 def shouting(text: str) -> bool:
@@ -107,7 +106,6 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)  # for the whole question
     logit: float = 0.0
     part_logits: list[float] = field(default_factory=list)  # one per part of the question
-    part_shares: list[float] = field(default_factory=list)  # its share of all candidates' likelihood, per part
 
     @property
     def probability(self) -> float:
@@ -155,22 +153,13 @@ class ExtractiveAnswerer:
         }
 
     def score(self, question: Question, candidates: list[Candidate]) -> None:
-        """Features and logits (whole question and each part) under the current calibration; best first.
-
-        A sentence's share (softmax of its logit over all candidates) says how far it stands out: one clear
-        answer among unlikely ones is surer than the best of several near-equal ones."""
+        """Features and logits (whole question and each part) under the current calibration; best first."""
         for candidate in candidates:
             candidate.features = self.features(question, None, candidate)
             candidate.logit = self.calibration.sentence_logit(candidate.features)
             candidate.part_logits = [
                 self.calibration.sentence_logit(self.features(question, n, candidate)) for n in range(len(question.parts))
             ]
-        if candidates:
-            logits = np.array([c.part_logits for c in candidates])
-            shares = np.exp(logits - logits.max(axis=0))
-            shares /= shares.sum(axis=0)
-            for candidate, row in zip(candidates, shares):
-                candidate.part_shares = row.tolist()
         candidates.sort(key=lambda c: -c.logit)
 
     def prepare(
@@ -283,10 +272,9 @@ class ExtractiveAnswerer:
     def question_features(self, question: Question, chosen: list[Candidate]) -> dict[str, float]:
         """Features of the answerability model, from the answering sentence of the best-answered part."""
         answers = [(self.answering(question, n, chosen), n) for n in range(len(question.parts))]
-        logit, share, best = max(((c.part_logits[n], c.part_shares[n], c) for c, n in answers), key=lambda item: item[0])
+        logit, best = max(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
         return {
             "best": logit,
-            "share": share,
             "dense": best.features["dense"],
             "year": question.year_match(best.context_words),
             "covered": question.covered(question.whole, set().union(*(c.context_words for c in chosen))),

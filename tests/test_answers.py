@@ -180,14 +180,3 @@ def test_shouting_lines_are_not_answers():
     assert shouting("(CREDIT: DEFENCE MINISTRY OF ARMENIA/HANDOUT VIA REUTERS)")
     assert not shouting("The ICRC and the UN sent aid to Stepanakert.")
 
-
-def test_a_sentences_share_is_its_part_of_all_candidates_likelihood(assistant):
-    from qa.answering import ExtractiveAnswerer
-
-    answerer = ExtractiveAnswerer(assistant.index, embed=assistant.embed)
-    text = "How many military positions did Azerbaijan say it had seized?"
-    _, candidates, _ = answerer.prepare(text, assistant.embed_query(text), assistant.search(text))
-    assert len(candidates) > 1
-    assert sum(c.part_shares[0] for c in candidates) == pytest.approx(1.0)
-    assert max(candidates, key=lambda c: c.part_shares[0]) is max(candidates, key=lambda c: c.part_logits[0])
-    assert 0 < min(c.part_shares[0] for c in candidates) < max(c.part_shares[0] for c in candidates) < 1

@@ -1,4 +1,4 @@
-"""`qa serve` with QA_API_KEY set: everything but /health and the page's files asks for the key."""
+"""`qa serve` with QA_API_KEY set: everything but /health, the page's files and the API docs asks for the key."""
 
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ PROTECTED = [
     ("POST", "/v1/chat/completions", {"model": "qa", "messages": [{"role": "user", "content": "Who is Blinken?"}]}),
     ("GET", "/documents", None),
     ("GET", "/documents/000_9e15d06241d5e33a.txt", None),
-    ("GET", "/openapi.json", None),
-    ("GET", "/docs", None),
 ]
 
 
@@ -42,9 +40,17 @@ def test_protected_endpoints_need_the_key(keyed_url, method, path, body):
     assert allowed.status_code == 200, allowed.text
 
 
-@pytest.mark.parametrize("path", ["/health", "/", "/static/app.js", "/static/style.css"])
-def test_health_and_the_page_stay_open(keyed_url, path):
+@pytest.mark.parametrize("path", ["/health", "/", "/static/app.js", "/static/style.css", "/docs", "/openapi.json"])
+def test_health_the_page_and_the_docs_stay_open(keyed_url, path):
     assert httpx.get(f"{keyed_url}{path}", timeout=10).status_code == 200
+
+
+def test_the_docs_declare_the_key_so_swagger_ui_can_send_it(keyed_url):
+    schema = httpx.get(f"{keyed_url}/openapi.json", timeout=10).json()
+    schemes = schema["components"]["securitySchemes"]
+    assert [scheme["scheme"] for scheme in schemes.values()] == ["bearer"]
+    chat = schema["paths"]["/chat"]["post"]
+    assert chat["security"] and set(chat["security"][0]) <= set(schemes)
 
 
 def test_openai_sdk_sends_the_key_as_bearer(keyed_url):

@@ -10,7 +10,8 @@ the splitting is repeated with other seeds. The figures are the three `qa eval` 
 `selected_right` (correct if nothing were refused: how good the sentence choice alone is) and
 `balanced` (the mean of correctness and refusals, one number to compare changes by).
 `--fresh FILE` instead fits on every dev question and scores the questions of FILE (new questions
-nobody has tuned on).
+nobody has tuned on); `--pool FILE` cross-validates over the dev questions and those of FILE together
+(more questions, so less noise when comparing two answerers; the shipped calibration still sees dev only).
 This is how changes to the answerer are compared: the test split is never looked at.
 `--show` lists the held-out questions handled wrong in the first repeat.
 """
@@ -87,19 +88,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=4)
     parser.add_argument("--index-dir", type=Path, default=EVAL_INDEX_DIR)
     parser.add_argument("--fresh", type=Path, help="instead: fit on all dev questions, score the questions of this file")
+    parser.add_argument("--pool", type=Path, help="cross-validate over the dev questions and the questions of this file")
     parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
     args = parser.parse_args()
 
     assistant = Assistant(Settings(index_dir=args.index_dir))
     index_seeds(assistant)
-    answerer, examples = collect(assistant, load_questions(split="dev"), lambda *_: None)
+    questions = load_questions(split="dev") + (load_questions(args.pool) if args.pool else [])
+    answerer, examples = collect(assistant, questions, lambda *_: None)
     if args.fresh:
         _, fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
         runs = [fitted_on(answerer, examples, fresh)]
         print(f"fitted on {len(examples)} dev questions, scored on {len(fresh)} of {args.fresh}")
     else:
         runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
-        print(f"dev split, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
+        pooled = f" + {args.pool}" if args.pool else ""
+        print(f"dev split{pooled}, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
     scores = [figures(outcomes) for outcomes in runs]
     for name in scores[0]:
         values = [s[name] for s in scores]

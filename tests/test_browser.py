@@ -132,3 +132,18 @@ def test_server_errors_are_shown_in_the_conversation(page, server_url):
     page.evaluate("document.querySelector('#question').removeAttribute('maxlength')")
     box = ask(page, "x" * 2001)
     assert "error" in box.get_attribute("class") and "2000" in box.inner_text()
+
+
+def test_api_docs_render_every_endpoint(browser, server_url, tmp_path):
+    """Swagger UI must be able to read FastAPI's OpenAPI 3.1 schema (Swagger UI 4 showed only an error)."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{server_url}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        paths = {page.locator(".opblock-summary-path").nth(n).get_attribute("data-path")
+                 for n in range(page.locator(".opblock-summary-path").count())}
+        assert {"/chat", "/v1/chat/completions", "/health", "/documents", "/documents/{source}"} <= paths
+        assert page.locator(".errors-wrapper").count() == 0
+        screenshot(page, tmp_path, "docs.png")
+    finally:
+        page.close()

@@ -8,6 +8,7 @@ simply waits for the load.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -18,7 +19,6 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from qa import __version__
 from qa.api import chat, openai_compat
@@ -28,6 +28,7 @@ from qa.errors import QAError
 from qa.settings import Settings, get_settings
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+SWAGGER_UI_DIR = files("fastapi_offline") / "static"  # Swagger UI 5's script and style, shipped in the package
 
 
 class DocumentInfo(BaseModel):
@@ -154,6 +155,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def page() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
 
-    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")  # before /static
+    app.mount("/static/swagger", StaticFiles(directory=str(SWAGGER_UI_DIR)), name="swagger")  # before /static
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

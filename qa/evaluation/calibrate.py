@@ -151,15 +151,19 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
         if e.question.answerable and chosen and holds_terms(e.question, chosen)
     ]
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
-    usable = [(e, chosen) for e, chosen in selected if answerer.admissible(e.read, chosen)]
-    features = [answerer.question_features(e.read, chosen) for e, chosen in usable]
+    # None where the answerer cannot answer at all (it refuses whatever the model says)
+    features = [
+        answerer.question_features(e.read, chosen) if answerer.admissible(e.read, chosen) else None
+        for e, chosen in selected
+    ]
+    usable = [(e, chosen, f) for (e, chosen), f in zip(selected, features) if f is not None]
     # the model learns whether the selected sentences answer right (a wrong quote is better refused)
-    right = [e.question.answerable and holds_terms(e.question, chosen) for e, chosen in usable]
-    x = np.array([[f[n] for n in QUESTION_FEATURES] for f in features])
+    right = [e.question.answerable and holds_terms(e.question, chosen) for e, chosen, _ in usable]
+    x = np.array([[f[n] for n in QUESTION_FEATURES] for _, _, f in usable])
     coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
     calibration.answer_bias = round(bias, 4)
-    confidences = [answerer.confidence(e.read, chosen) for e, chosen in selected]
+    confidences = [0.0 if f is None else calibration.confidence(f) for f in features]  # as `answerer.confidence`
     calibration.threshold = best_threshold(confidences, [e.question.answerable for e, _ in selected])
 
 

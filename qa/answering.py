@@ -64,7 +64,7 @@ class Calibration:
     The defaults (used without `qa/calibration.json`) are a rounded earlier fit."""
 
     weights: dict[str, float] = field(
-        default_factory=lambda: {"dense": 6.8, "coverage": 6.4, "context": 3.0, "type": 0.4, "year": 0.0, "rank": 1.6}
+        default_factory=lambda: {"dense": 6.8, "coverage": 6.4, "context": 3.0, "type": 0.4, "rank": 1.6}
     )
     bias: float = -10.2
     answer_weights: dict[str, float] = field(

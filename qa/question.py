@@ -120,7 +120,7 @@ _ASKS = (
         "date",
         re.compile(
             r"^\s*(?:since |until |by |on |in |at )?when\b|"
-            rf"{_WHEN_NOUN}(?:years?|dates?|days?|months?|time|weeks?|decades?|century)\b",
+            rf"{_WHEN_NOUN}(?:dates?|days?|months?|time|weeks?|decades?|century)\b",  # "what year": the year kind above
             re.IGNORECASE,
         ),
         Evidence(_DATE),

@@ -39,13 +39,21 @@ _DATE = re.compile(
     r"morning|afternoon|evening|dawn)\b",
     re.IGNORECASE,
 )
-# A capitalised word that is not a function word, a month or a weekday ("On Tuesday" is no name).
-_PROPER = (
-    r"(?!(?:The|A|An|On|In|At|By|For|From|To|Of|And|But|Or|As|If|It|Its|He|She|They|We|His|Her|Their|This|That|"
+
+
+def _capitalised_word(excluded: str, word: str) -> str:
+    """A pattern for `word` unless it is one of the `excluded` alternatives."""
+    return rf"(?!(?:{excluded})\b){word}"
+
+
+# Capitalised words that name nothing: function words, titles, months and weekdays ("On Tuesday" is no name).
+_NOT_PROPER = (
+    r"The|A|An|On|In|At|By|For|From|To|Of|And|But|Or|As|If|It|Its|He|She|They|We|His|Her|Their|This|That|"
     r"These|Those|There|When|While|After|Before|During|Since|Until|With|Mr|Mrs|Ms|Dr|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b)[A-Z][\w’'-]+"
+    r"November|December"
 )
+_PROPER = _capitalised_word(_NOT_PROPER, r"[A-Z][\w’'-]+")
 # A word of a person's name: not in capitals ("DEFENCE MINISTRY"), not a word naming an institution.
 _INSTITUTION = (
     r"Ministry|Ministries|Committee|Council|Party|Union|Republic|Army|Force|Forces|Office|Government|Agency|"
@@ -55,7 +63,7 @@ _INSTITUTION = (
     r"President|Prime|Minister|Secretary|Ombudsman|General|Commander|Chief|Spokes(?:man|woman|person)|Ambassador|"
     r"Deputy|Mayor|Governor|Director|Envoy|Colonel|Major|Lieutenant|Captain|Sergeant"
 )
-_PERSON_WORD = _PROPER.replace("(?!(?:", f"(?!(?:{_INSTITUTION}|").replace("[A-Z][\\w’'-]+", "[A-Z][a-z][\\w’'-]*")
+_PERSON_WORD = _capitalised_word(f"{_INSTITUTION}|{_NOT_PROPER}", r"[A-Z][a-z][\w’'-]*")
 _NAME = re.compile(
     rf"\b{_PERSON_WORD}(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?{_PERSON_WORD})+|"
     r"\b(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][a-z][\w’'-]*"

@@ -32,9 +32,10 @@ _QUANTITY = re.compile(
     rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|\b(?:a|an|several|a few|many)\s+{_TIME_UNIT}\b",
     re.IGNORECASE,
 )
-YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_YEAR = r"(?:1[5-9]|20)\d\d"  # 1500-2099
+YEAR = re.compile(rf"\b{_YEAR}\b")
 _DATE = re.compile(
-    rf"\b(?:1[5-9]|20)\d\d\b|\b{_MONTH}\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{1,2}}:\d\d\b|"
+    rf"\b{_YEAR}\b|\b{_MONTH}\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{1,2}}:\d\d\b|"
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|noon|midnight|"
     r"morning|afternoon|evening|dawn)\b",
     re.IGNORECASE,
@@ -85,7 +86,7 @@ _LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot)"
 # "How long ..." is answered by a length of time or of road, "what year ..." by a year: a bare number or day is no answer.
 _DURATION = re.compile(
     rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|a few|many))[\s-]+(?:{_TIME_UNIT}|{_LENGTH_UNIT})\b|"
-    rf"\b(?:1[5-9]|20)\d\d\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",
+    rf"\b{_YEAR}\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",  # "1988-94" too
     re.IGNORECASE,
 )
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").

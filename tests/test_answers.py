@@ -185,4 +185,3 @@ def test_year_match(assistant):
 def test_shouting_lines_are_not_answers():
     assert shouting("(CREDIT: DEFENCE MINISTRY OF ARMENIA/HANDOUT VIA REUTERS)")
     assert not shouting("The ICRC and the UN sent aid to Stepanakert.")
-

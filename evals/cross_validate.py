@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from qa.assistant import Assistant  # noqa: E402
 from qa.evaluation.calibrate import holds_terms, collect, fit  # noqa: E402
 from qa.evaluation.evalset import load_questions  # noqa: E402
-from qa.evaluation.runner import EVAL_INDEX_DIR, index_seeds  # noqa: E402
+from qa.evaluation.runner import EVAL_INDEX_DIR, index_documents  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -93,7 +93,7 @@ def main() -> None:
     args = parser.parse_args()
 
     assistant = Assistant(Settings(index_dir=args.index_dir))
-    index_seeds(assistant)
+    index_documents(assistant)
     questions = load_questions(split="dev") + (load_questions(args.pool) if args.pool else [])
     answerer, examples = collect(assistant, questions, lambda *_: None)
     if args.fresh:

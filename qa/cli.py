@@ -199,28 +199,38 @@ def evaluate(
     ] = False,
     questions_file: Annotated[Optional[Path], typer.Option("--questions", help="Evaluation set (JSON lines).")] = None,
     mode: Mode = None,
+    documents_dir: Annotated[
+        Optional[Path],
+        typer.Option("--docs", help="Folder of the documents the questions are about (default: the bundled seeds/)."),
+    ] = None,
     index_dir: Annotated[
         Optional[Path],
-        typer.Option("--index-dir", help="Index of seeds/ to evaluate on, kept in step with it (default: .qa/eval-index)."),
+        typer.Option(
+            "--index-dir",
+            help="Index of those documents, kept in step with them (default: .qa/eval-index, one per --docs folder).",
+        ),
     ] = None,
 ) -> None:
     """Evaluate answers on the evaluation set: retrieval, correctness, refusals, citations, ragas metrics.
 
-    A progress bar shows while it runs; the summary table is printed; --markdown adds a row per question."""
+    A progress bar shows while it runs; the summary table is printed; --markdown adds a row per question.
+    With --questions and --docs it evaluates on your own documents and questions."""
     from rich.console import Console
 
-    from qa.evaluation.runner import EVAL_INDEX_DIR, run_cli
+    from qa.evaluation.runner import SEEDS_DIR, eval_index_dir, run_cli
 
     if split not in ("dev", "test", "all"):
         fail(f"--split must be dev, test or all, not {split!r}")
     if calibrate and split != "dev":
         fail("--calibrate fits on the dev split only: use --split dev")
+    documents_dir = documents_dir or SEEDS_DIR
     console = Console(stderr=True)
     with stage_progress(console) as progress:
         outcome = run(
             lambda: run_cli(
-                make_assistant(index_dir or EVAL_INDEX_DIR), split, progress, questions_file=questions_file, calibrate=calibrate,
-                json_file=json_file, markdown_file=markdown_file, gate=gate, mode=mode,
+                make_assistant(index_dir or eval_index_dir(documents_dir)), split, progress, questions_file=questions_file,
+                calibrate=calibrate, json_file=json_file, markdown_file=markdown_file, gate=gate, mode=mode,
+                documents_dir=documents_dir,
             )
         )
     typer.echo(outcome.summary)

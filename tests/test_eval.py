@@ -163,6 +163,43 @@ def test_cli_gate_fails_with_the_metrics_it_misses(seeds_settings, tiny_set, tmp
     assert "qa: gate: answer_correctness: not measured" in done.stderr  # no answerable question in this set
 
 
+def test_cli_evaluates_your_own_documents_and_questions(tmp_path):
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "harbour.txt").write_text(
+        "The Old Harbour\n\nThe old harbour of Pellmar was rebuilt in 1887 after a storm destroyed the pier. "
+        "Its lighthouse keeper, Ada Varn, kept the lamp lit for forty-one years.\n"
+    )
+    (documents / "mill.txt").write_text("The Mill\n\nThe grain mill on the river Tolle grinds barley and rye for three villages.\n")
+    questions = tmp_path / "mine.jsonl"
+    keeper = {
+        "id": "m1", "question": "Who looked after the lighthouse at Pellmar?", "reference": "Ada Varn.", "answer_terms": ["Ada Varn"],
+        "kind": "person", "split": "test", "gold": [{"source": "harbour.txt", "quote": "Its lighthouse keeper, Ada Varn, kept the lamp lit for forty-one years."}],
+    }
+    questions.write_text(json.dumps(keeper) + "\n")
+    done = run_qa(
+        "eval", "--questions", str(questions), "--docs", str(documents), "--mode", "extractive",
+        "--index-dir", str(tmp_path / "index"), "--json", str(tmp_path / "r.json"),
+    )
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads((tmp_path / "r.json").read_text())["results"]
+    assert result["gold_rank"] == 1 and result["verdict"] == CORRECT
+    assert {c["source"] for c in result["citations"]} == {"harbour.txt"}
+
+    # A gold quote from a file that is not among the documents is named before anything is asked.
+    questions.write_text(json.dumps({**keeper, "gold": [{"source": "harbor.txt", "quote": "Ada Varn"}]}) + "\n")
+    done = run_qa("eval", "--questions", str(questions), "--docs", str(documents), "--index-dir", str(tmp_path / "index"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"qa: error: 1 gold quote source(s) are not documents of {documents}: harbor.txt (m1)"
+
+
+def test_a_malformed_question_is_reported_by_line(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps(BLINKEN) + "\n\n" + json.dumps({**BLINKEN, "kind": "trivia"}) + "\n")
+    with pytest.raises(QAError, match=r"mine.jsonl line 3: kind: Input should be 'fact', 'number'"):
+        load_questions(path)
+
+
 def test_cli_calibrates_on_dev_only(seeds_settings):
     done = run_qa("eval", "--split", "test", "--calibrate", "--index-dir", str(seeds_settings.index_dir))
     assert done.returncode == 1

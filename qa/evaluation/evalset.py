@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from qa.documents import clean_fragment
 from qa.errors import QAError
@@ -54,7 +54,15 @@ def load_questions(path: Path = QUESTIONS_FILE, split: str | None = None) -> lis
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise QAError(f"cannot read the evaluation set {path}: {error.strerror or error}") from None
-    questions = [EvalQuestion.model_validate_json(line) for line in lines if line.strip()]
+    questions = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                questions.append(EvalQuestion.model_validate_json(line))
+            except ValidationError as error:
+                problem = error.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"])
+                raise QAError(f"{path} line {number}: {where + ': ' if where else ''}{problem['msg']}") from None
     if split in (None, "all"):
         return questions
     return [q for q in questions if q.split == split]

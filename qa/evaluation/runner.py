@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,9 +21,27 @@ EVAL_INDEX_DIR = Path(".qa/eval-index")  # `qa eval` keeps the seeds apart from 
 Progress = Callable[[str, int, int], None]
 
 
-def index_seeds(assistant, progress: Progress | None = None) -> None:
-    """Make the assistant's index hold exactly the seeds (unchanged files are not embedded again)."""
-    assistant.index_paths([SEEDS_DIR], progress)
+def eval_index_dir(documents_dir: Path) -> Path:
+    """Where `qa eval` indexes a folder by default: one index per folder, so switching folders re-embeds nothing."""
+    if documents_dir.resolve() == SEEDS_DIR.resolve():
+        return EVAL_INDEX_DIR
+    return EVAL_INDEX_DIR.with_name(f"eval-index-{hashlib.sha1(str(documents_dir.resolve()).encode()).hexdigest()[:10]}")
+
+
+def index_documents(assistant, documents_dir: Path = SEEDS_DIR, progress: Progress | None = None) -> None:
+    """Make the assistant's index hold exactly the documents the questions are about (unchanged files are not
+    embedded again)."""
+    if not documents_dir.is_dir():
+        raise QAError(f"no folder of documents at {documents_dir}")
+    assistant.index_paths([documents_dir], progress)
+
+
+def check_gold_sources(questions: list[EvalQuestion], documents: dict, documents_dir: Path) -> None:
+    """A gold quote's source must be an indexed document: say which are not, rather than fail mid-run."""
+    missing = sorted({(q.id, g.source) for q in questions for g in q.gold if g.source not in documents})
+    if missing:
+        listed = ", ".join(f"{source} ({qid})" for qid, source in missing[:3]) + (" …" if len(missing) > 3 else "")
+        raise QAError(f"{len(missing)} gold quote source(s) are not documents of {documents_dir}: {listed}")
 
 
 def run_evaluation(
@@ -85,13 +104,16 @@ def run_cli(
     markdown_file: Path | None = None,
     gate: bool = False,
     mode: str | None = None,
+    documents_dir: Path = SEEDS_DIR,
 ) -> EvalOutcome:
-    """Everything `qa eval` does: index the seeds if needed, (re)calibrate, evaluate, write reports, gate."""
+    """Everything `qa eval` does: index the documents (the seeds by default) if needed, (re)calibrate, evaluate,
+    write reports, gate."""
     path = questions_file or QUESTIONS_FILE
     questions = load_questions(path, split)
     if not questions:
         raise QAError(f"no {split} questions in {path}")
-    index_seeds(assistant, progress)
+    index_documents(assistant, documents_dir, progress)
+    check_gold_sources(questions, assistant.index.documents, documents_dir)
     if calibrate:
         from qa.evaluation.calibrate import fit_calibration
 

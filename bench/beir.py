@@ -19,9 +19,10 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def write_corpus(corpus: Path, folder: Path, limit: int | None = None) -> Path:
-    """Write the first `limit` documents of `corpus.jsonl` as .txt files into `folder` (once; reused after)."""
-    records = read_jsonl(corpus)[:limit]
+def write_corpus(corpus: Path, folder: Path, limit: int | None = None, ids: set[str] | None = None) -> Path:
+    """Write the first `limit` documents of `corpus.jsonl` (only those of `ids`, when given) as .txt files into
+    `folder` (once; reused after)."""
+    records = [r for r in read_jsonl(corpus) if ids is None or r["_id"] in ids][:limit]
     stamp = folder / DONE
     if stamp.is_file() and stamp.read_text() == str(len(records)):
         return folder

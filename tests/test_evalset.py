@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from bench import scifact_questions
 from qa.documents import clean_fragment, read_document
 from qa.evaluation.evalset import gold_spans, load_questions, longest_shared_run, words
 from tests.conftest import SEEDS
 
-# The set, and the fresh questions kept out of every fit (`evals/cross_validate.py --fresh evals/fresh.jsonl`).
+# The set, the fresh questions kept out of every fit (`evals/cross_validate.py --fresh evals/fresh.jsonl`), and the
+# out-of-domain questions about SciFact abstracts (`bench/scifact_questions.py`), each checked against its own corpus.
 FRESH = Path(__file__).resolve().parents[1] / "evals" / "fresh.jsonl"
-QUESTIONS = load_questions() + load_questions(FRESH)
+SEED_QUESTIONS = load_questions() + load_questions(FRESH)
+SCIFACT_QUESTIONS = load_questions(scifact_questions.QUESTIONS)
+QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS
 ANSWERABLE = [q for q in QUESTIONS if q.answerable]
 UNANSWERABLE = [q for q in QUESTIONS if not q.answerable]
 SHORT_DOCUMENTS = ["000_9e15d06241d5e33a.txt", "001_d8453b11cfddfb99.txt", "003_b941ef868d848c92.txt", "004_6f489e63f227f8d9.txt"]
@@ -22,24 +26,37 @@ LONG_DOCUMENT = "002_09c5668dc815a85a.txt"
 
 
 @pytest.fixture(scope="module")
-def cleaned() -> dict[str, str]:
-    return {path.name: read_document(path, path.name).text for path in sorted(SEEDS.glob("*.txt"))}
+def corpora(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """The cleaned text of every document, by corpus ("seeds", "scifact") and source."""
+    def read(folder: Path) -> dict[str, str]:
+        return {path.name: read_document(path, path.name).text for path in sorted(folder.glob("*.txt"))}
+
+    if not (scifact_questions.SCIFACT / "corpus.jsonl").is_file():
+        pytest.skip("the SciFact corpus (../shared/benchmarks/scifact) is not beside the project")
+    return {"seeds": read(SEEDS), "scifact": read(scifact_questions.write_documents(tmp_path_factory.mktemp("scifact")))}
+
+
+@pytest.fixture
+def cleaned(corpora, request) -> dict[str, str]:
+    """The cleaned documents of the corpus the test's question is about."""
+    return corpora["scifact" if request.getfixturevalue("question") in SCIFACT_QUESTIONS else "seeds"]
 
 
 def test_ids_are_unique_and_both_splits_hold_every_kind():
     assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
-    kinds = {q.kind for q in QUESTIONS}
+    kinds = {q.kind for q in SEED_QUESTIONS}
     assert kinds == {"fact", "number", "date", "person", "multi_doc", "unanswerable"}
     for split in ("dev", "test"):
-        assert {q.kind for q in QUESTIONS if q.split == split} == kinds
+        assert {q.kind for q in SEED_QUESTIONS if q.split == split} == kinds
+    assert {q.split for q in SCIFACT_QUESTIONS} == {"test"}  # never fitted on
 
 
 def test_counts_the_issue_asks_for():
-    assert len(QUESTIONS) >= 80
-    kinds = Counter(q.kind for q in QUESTIONS)
+    assert len(SEED_QUESTIONS) >= 80
+    kinds = Counter(q.kind for q in SEED_QUESTIONS)
     assert kinds["multi_doc"] >= 10
     assert kinds["unanswerable"] >= 20
-    single_source = Counter(q.gold[0].source for q in ANSWERABLE if q.kind != "multi_doc" and len({g.source for g in q.gold}) == 1)
+    single_source = Counter(q.gold[0].source for q in SEED_QUESTIONS if q.answerable and q.kind != "multi_doc" and len({g.source for g in q.gold}) == 1)
     for source in SHORT_DOCUMENTS:
         assert single_source[source] >= 8, source
     assert single_source[LONG_DOCUMENT] >= 8

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact"  # BEIR SciFact, beside the project
 SPAWN = Path(__file__).with_name("spawn.py")
 PYTHON = sys.executable
 OFFLINE = {

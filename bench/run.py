@@ -24,11 +24,10 @@ from pathlib import Path
 
 from bench import quality
 from bench.beir import read_qrels, read_queries, write_corpus
-from bench.measure import PYTHON, ROOT, environment, median_run, percentile, run
+from bench.measure import PYTHON, ROOT, SCIFACT, environment, median_run, percentile, run
 from bench.serve import measure_chat
 from qa.embeddings import bundled_model_dir
 
-SCIFACT = ROOT.parent / "shared" / "benchmarks" / "scifact"
 SEEDS = ROOT / "seeds"
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
 SCALES = (1000, 2500, None)  # None: the whole corpus

@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 from bench.beir import write_corpus
-from bench.measure import ROOT
-from bench.run import SCIFACT
+from bench.measure import ROOT, SCIFACT
 from qa.evaluation.evalset import load_questions
 
 QUESTIONS = ROOT / "evals" / "scifact" / "questions.jsonl"

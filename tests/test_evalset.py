@@ -18,6 +18,7 @@ from tests.conftest import SEEDS
 FRESH = Path(__file__).resolve().parents[1] / "evals" / "fresh.jsonl"
 SEED_QUESTIONS = load_questions() + load_questions(FRESH)
 SCIFACT_QUESTIONS = load_questions(scifact_questions.QUESTIONS)
+SCIFACT_IDS = {q.id for q in SCIFACT_QUESTIONS}
 QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS
 ANSWERABLE = [q for q in QUESTIONS if q.answerable]
 UNANSWERABLE = [q for q in QUESTIONS if not q.answerable]
@@ -25,21 +26,27 @@ SHORT_DOCUMENTS = ["000_9e15d06241d5e33a.txt", "001_d8453b11cfddfb99.txt", "003_
 LONG_DOCUMENT = "002_09c5668dc815a85a.txt"
 
 
-@pytest.fixture(scope="module")
-def corpora(tmp_path_factory) -> dict[str, dict[str, str]]:
-    """The cleaned text of every document, by corpus ("seeds", "scifact") and source."""
-    def read(folder: Path) -> dict[str, str]:
-        return {path.name: read_document(path, path.name).text for path in sorted(folder.glob("*.txt"))}
+def read_folder(folder: Path) -> dict[str, str]:
+    return {path.name: read_document(path, path.name).text for path in sorted(folder.glob("*.txt"))}
 
+
+@pytest.fixture(scope="module")
+def seed_texts() -> dict[str, str]:
+    return read_folder(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def scifact_texts(tmp_path_factory) -> dict[str, str]:
     if not (scifact_questions.SCIFACT / "corpus.jsonl").is_file():
         pytest.skip("the SciFact corpus (../shared/benchmarks/scifact) is not beside the project")
-    return {"seeds": read(SEEDS), "scifact": read(scifact_questions.write_documents(tmp_path_factory.mktemp("scifact")))}
+    return read_folder(scifact_questions.write_documents(tmp_path_factory.mktemp("scifact")))
 
 
 @pytest.fixture
-def cleaned(corpora, request) -> dict[str, str]:
-    """The cleaned documents of the corpus the test's question is about."""
-    return corpora["scifact" if request.getfixturevalue("question") in SCIFACT_QUESTIONS else "seeds"]
+def cleaned(request) -> dict[str, str]:
+    """The cleaned documents of the corpus the test's question is about (only SciFact's need ../shared)."""
+    scifact = request.node.callspec.params["question"].id in SCIFACT_IDS
+    return request.getfixturevalue("scifact_texts" if scifact else "seed_texts")
 
 
 def test_ids_are_unique_and_both_splits_hold_every_kind():

@@ -23,16 +23,15 @@ Progress = Callable[[str, int, int], None]
 
 def eval_index_dir(documents_dir: Path) -> Path:
     """Where `qa eval` indexes a folder by default: one index per folder, so switching folders re-embeds nothing."""
-    if documents_dir.resolve() == SEEDS_DIR.resolve():
+    folder = documents_dir.resolve()
+    if folder == SEEDS_DIR.resolve():
         return EVAL_INDEX_DIR
-    return EVAL_INDEX_DIR.with_name(f"eval-index-{hashlib.sha1(str(documents_dir.resolve()).encode()).hexdigest()[:10]}")
+    return EVAL_INDEX_DIR.with_name(f"eval-index-{hashlib.sha1(str(folder).encode()).hexdigest()[:10]}")
 
 
 def index_documents(assistant, documents_dir: Path = SEEDS_DIR, progress: Progress | None = None) -> None:
     """Make the assistant's index hold exactly the documents the questions are about (unchanged files are not
-    embedded again)."""
-    if not documents_dir.is_dir():
-        raise QAError(f"no folder of documents at {documents_dir}")
+    embedded again; a missing folder is reported by the index, as for `qa index`)."""
     assistant.index_paths([documents_dir], progress)
 
 

@@ -67,13 +67,13 @@ def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
     ]
 
 
-def figures(outcomes) -> dict[str, float]:
+def figures(answerer, outcomes) -> dict[str, float]:
     answerable = [(e, c) for e, c, _ in outcomes if e.question.answerable]
     unanswerable = [(e, c) for e, c, _ in outcomes if not e.question.answerable]
-    correct = sum(bool(c) and holds_terms(e.question, c) for e, c in answerable) / len(answerable)
+    correct = sum(bool(c) and holds_terms(e.question, answerer, c) for e, c in answerable) / len(answerable)
     refused = sum(not c for _, c in unanswerable) / len(unanswerable)
     return {
-        "selected_right": sum(holds_terms(e.question, c) for e, _, c in outcomes if e.question.answerable and c)
+        "selected_right": sum(holds_terms(e.question, answerer, c) for e, _, c in outcomes if e.question.answerable and c)
         / len(answerable),
         "answer_correctness": correct,
         "unanswerable_refused": refused,
@@ -104,14 +104,14 @@ def main() -> None:
         runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
         pooled = f" + {args.pool}" if args.pool else ""
         print(f"dev split{pooled}, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
-    scores = [figures(outcomes) for outcomes in runs]
+    scores = [figures(answerer, outcomes) for outcomes in runs]
     for name in scores[0]:
         values = [s[name] for s in scores]
         print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
     if args.show:
         for example, chosen, _ in runs[0]:
             q = example.question
-            if q.answerable and chosen and holds_terms(q, chosen) or not q.answerable and not chosen:
+            if q.answerable and chosen and holds_terms(q, answerer, chosen) or not q.answerable and not chosen:
                 continue
             verdict = "refused" if not chosen else "answered" if not q.answerable else "wrong"
             said = " | ".join(c.text[:110] for c in chosen)

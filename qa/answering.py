@@ -37,6 +37,7 @@ import numpy as np
 
 from qa.index import Index
 from qa.question import Part, Question
+from qa.quotation import Quotations
 from qa.types import Answer, Citation, Passage
 from qa.verification import content_terms
 
@@ -136,6 +137,10 @@ class ExtractiveAnswerer:
                 when = ""
             words[source] = set(content_terms(f"{document.title or ''} {when}"))
         return words
+
+    @cached_property
+    def quotations(self) -> Quotations:
+        return Quotations(self.index.sentences, {source: d.text for source, d in self.index.documents.items()})
 
     def sentence_text(self, row: int) -> str:
         sentence = self.index.sentences[row]
@@ -292,20 +297,31 @@ class ExtractiveAnswerer:
         """Whether to refuse rather than quote the chosen sentences (confidence below the fitted threshold)."""
         return self.confidence(question, chosen) < self.calibration.threshold
 
+    def quotes(self, chosen: list[Candidate]) -> list[int]:
+        """The sentence rows an answer quotes: the chosen sentences, each bare quotation beside the sentence
+        that names its speaker (`qa.quotation`), so a claim is never quoted as if the documents made it."""
+        rows: list[int] = []
+        for candidate in chosen:
+            speaker = self.quotations.speaker(candidate.row)
+            pair = [candidate.row] if speaker is None else sorted((speaker, candidate.row))
+            rows += [row for row in pair if row not in rows]
+        return rows
+
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:
         read, candidates, passages = self.prepare(question, question_vector, passages)
         chosen = self.select(read, candidates)
         if self.refuses(read, chosen):
             return Answer(question=question, answer=REFUSAL, abstained=True, passages=passages)
         citations, quotes = [], []
-        for number, candidate in enumerate(chosen, start=1):
-            sentence = self.index.sentences[candidate.row]
+        for number, row in enumerate(self.quotes(chosen), start=1):
+            sentence = self.index.sentences[row]
             document = self.index.documents[sentence.source]
+            text = self.sentence_text(row)
             citations.append(
                 Citation(
                     id=number, source=sentence.source, start=sentence.start, end=sentence.end,
-                    quote=candidate.text, title=document.title, date=document.date,
+                    quote=text, title=document.title, date=document.date,
                 )
             )
-            quotes.append(f"{candidate.text} [{number}]")
+            quotes.append(f"{text} [{number}]")
         return Answer(question=question, answer=" ".join(quotes), abstained=False, citations=citations, passages=passages)

@@ -148,7 +148,7 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     closeness = [
         max(c.features["dense"] for c in chosen)
         for e, chosen in selected
-        if e.question.answerable and chosen and holds_terms(e.question, chosen)
+        if e.question.answerable and chosen and holds_terms(e.question, answerer, chosen)
     ]
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     # None where the answerer cannot answer at all (it refuses whatever the model says)
@@ -158,7 +158,7 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     ]
     usable = [(e, chosen, f) for (e, chosen), f in zip(selected, features) if f is not None]
     # the model learns whether the selected sentences answer right (a wrong quote is better refused)
-    right = [e.question.answerable and holds_terms(e.question, chosen) for e, chosen, _ in usable]
+    right = [e.question.answerable and holds_terms(e.question, answerer, chosen) for e, chosen, _ in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for _, _, f in usable])
     coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
@@ -167,9 +167,9 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     calibration.threshold = best_threshold(confidences, [e.question.answerable for e, _ in selected])
 
 
-def holds_terms(question: EvalQuestion, chosen: list[Candidate]) -> bool:
-    """Whether the chosen sentences hold every answer term (what `qa eval` counts as correct)."""
-    return not question.missing_terms(" ".join(c.text for c in chosen))
+def holds_terms(question: EvalQuestion, answerer: ExtractiveAnswerer, chosen: list[Candidate]) -> bool:
+    """Whether the sentences quoted for the chosen ones hold every answer term (what `qa eval` counts as correct)."""
+    return not question.missing_terms(" ".join(answerer.sentence_text(row) for row in answerer.quotes(chosen)))
 
 
 def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[int, int]:
@@ -180,7 +180,7 @@ def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[i
         if answerer.refuses(example.read, chosen):
             chosen = []
         if example.question.answerable:
-            right += bool(chosen) and holds_terms(example.question, chosen)
+            right += bool(chosen) and holds_terms(example.question, answerer, chosen)
         else:
             right += not chosen
         sentences += len(chosen)

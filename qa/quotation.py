@@ -1,0 +1,85 @@
+"""Who said it: the sentence that attributes a quoted sentence to its speaker.
+
+A sentence that lies wholly inside quotation marks ("“Azerbaijani forces use artillery against
+civilians.”") states someone's claim, not a fact; quoted alone, it reads as the documents' own word.
+So a bare quotation is cited together with the sentence naming who said it:
+- the sentence where the quotation opens, when it has words of its own ("Mr Blinken was told that “...");
+- else the sentence where it closes, when words follow ("...,” said Laurence Broers.");
+- else the sentence before it in the same paragraph ("Thomas Van Linge wrote on Tuesday morning. “...”"),
+  or a sentence ending in a colon just before the paragraph.
+A paragraph signed with a dash ("... — Siranush Sargsyan (@SiranushSargsy1) September 20, 2023", as an
+embedded post or an epigraph is) is a quotation of its signer, with or without quotation marks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.chunking import Sentence
+
+# Curly quotations may run to the end of the paragraph unclosed (a quote continued in the next one).
+_QUOTATION = re.compile(r"“[^“”]*(?:”|$)|\"[^\"]*\"|«[^«»]*(?:»|$)")
+_WORD = re.compile(r"\w+")
+_SIGNATURE = re.compile(r"^[—–]\s*\w")
+_OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for itself
+
+
+class Quotations:
+    """Finds speakers of quoted sentences in the sentence rows of one index."""
+
+    def __init__(self, sentences: list[Sentence], text_of: dict[str, str]) -> None:
+        self.sentences = sentences
+        self.text_of = text_of  # source -> cleaned document text
+
+    def _text(self, row: int) -> str:
+        sentence = self.sentences[row]
+        return self.text_of[sentence.source][sentence.start : sentence.end]
+
+    def _same_line(self, a: int, b: int) -> bool:
+        first, second = self.sentences[min(a, b)], self.sentences[max(a, b)]
+        if first.source != second.source:
+            return False
+        return "\n" not in self.text_of[first.source][first.start : second.end]
+
+    def paragraph(self, row: int) -> tuple[int, int]:
+        """[first, last) rows of the sentences on the same line as `row`."""
+        first, last = row, row + 1
+        while first > 0 and self._same_line(first - 1, row):
+            first -= 1
+        while last < len(self.sentences) and self._same_line(row, last):
+            last += 1
+        return first, last
+
+    def _quotations(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Quotation spans (document offsets) of the paragraph of rows [first, last)."""
+        start, end = self.sentences[first].start, self.sentences[last - 1].end
+        text = self.text_of[self.sentences[first].source][start:end]
+        return [(start + m.start(), start + m.end()) for m in _QUOTATION.finditer(text)]
+
+    def _own_words(self, row: int, quotations: list[tuple[int, int]]) -> int:
+        """Words of the sentence outside every quotation."""
+        sentence = self.sentences[row]
+        return sum(
+            not any(a <= sentence.start + m.start() < b for a, b in quotations)
+            for m in _WORD.finditer(self._text(row))
+        )
+
+    def speaker(self, row: int) -> int | None:
+        """The row of the sentence that says who speaks the sentence at `row`, if it is a bare quotation."""
+        first, last = self.paragraph(row)
+        if row != last - 1 and _SIGNATURE.match(self._text(last - 1)):
+            return last - 1
+        quotations = self._quotations(first, last)
+        sentence = self.sentences[row]
+        around = next((q for q in quotations if q[0] < sentence.end and sentence.start < q[1]), None)
+        if around is None or self._own_words(row, quotations) > 0:
+            return None
+        opens = next(r for r in range(first, last) if self.sentences[r].end > around[0])
+        closes = next(r for r in range(last - 1, first - 1, -1) if self.sentences[r].start < around[1])
+        for candidate in (opens, closes, opens - 1):
+            if candidate != row and first <= candidate < last and self._own_words(candidate, quotations) >= _OWN_WORDS:
+                return candidate
+        if opens == first and first > 0 and self.sentences[first - 1].source == sentence.source:
+            if self._text(first - 1).rstrip().endswith(":"):
+                return first - 1
+        return None

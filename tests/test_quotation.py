@@ -1,0 +1,85 @@
+"""A bare quotation is cited with the sentence naming its speaker (`qa.quotation`), on hand-made paragraphs
+and on the seeds' real index."""
+
+import re
+
+import pytest
+
+from qa.answering import Candidate, ExtractiveAnswerer
+from qa.chunking import Sentence
+from qa.quotation import Quotations
+
+
+def quotations(*sentences: str) -> Quotations:
+    """One document whose sentences are given; a sentence ending in a newline ends its paragraph."""
+    text, rows, at = "", [], 0
+    for sentence in sentences:
+        body = sentence.rstrip("\n")
+        rows.append(Sentence("doc.txt", at, at + len(body), answerable=True))
+        text += sentence if sentence.endswith("\n") else sentence + " "
+        at = len(text)
+    return Quotations(rows, {"doc.txt": text})
+
+
+def test_the_sentence_before_a_quotation_names_its_speaker():
+    q = quotations(
+        "Thomas Van Linge, a freelance journalist, wrote on Tuesday morning.",
+        "“Scenes of panic in the streets.",
+        "People run for cover.”",
+    )
+    assert q.speaker(1) == 0 and q.speaker(2) == 0
+
+
+def test_words_after_the_closing_mark_name_the_speaker_before_an_earlier_sentence():
+    q = quotations(
+        "The website reported confusion on the ground.",
+        "“Fears of expulsion are justified.",
+        "There is precedent,” said Laurence Broers, a fellow at Chatham House.",
+    )
+    assert q.speaker(1) == 2
+
+
+def test_the_sentence_opening_the_quotation_names_its_speaker():
+    q = quotations("She continued: “People are queuing for hours for bread.", "They need relief.”")
+    assert q.speaker(1) == 0
+
+
+def test_a_paragraph_signed_with_a_dash_is_its_signers_quotation():
+    q = quotations(
+        "My morning walk: another building was bombarded.",
+        "This is how they want to integrate us.",
+        "— Siranush Sargsyan (@SiranushSargsy1) September 20, 2023\n",
+        "The next paragraph is the article's own.",
+    )
+    assert q.speaker(0) == 2 and q.speaker(1) == 2
+    assert q.speaker(3) is None
+
+
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        ["Azerbaijan demanded the complete withdrawal of Armenian forces."],  # no quotation at all
+        ["The minister said that “the talks failed” on Monday."],  # speaks for itself
+        ["“Nobody knows who said this.”"],  # nobody is named
+        ["The war ended.\n", "“A quotation opening a paragraph.”"],  # the paragraph before does not introduce it
+    ],
+)
+def test_a_sentence_that_is_no_bare_quotation_or_has_no_speaker_stands_alone(sentences):
+    q = quotations(*sentences)
+    assert q.speaker(len(sentences) - 1) is None
+
+
+def test_a_colon_before_the_paragraph_introduces_its_quotation():
+    q = quotations("The ministry said in a statement:\n", "“The operation is over.”")
+    assert q.speaker(1) == 0
+
+
+def test_an_answer_quoting_a_bare_quotation_cites_its_speaker_first(assistant):
+    index = assistant.index
+    answerer = ExtractiveAnswerer(index)
+    row = next(r for r in range(len(index.sentences)) if answerer.sentence_text(r).startswith("“Nagorno Karabakh: scenes of panic"))
+    bare = Candidate(row, answerer.sentence_text(row), set(), set(), [], 0.0)
+    rows = answerer.quotes([bare])
+    assert rows[-1] == row and len(rows) == 2
+    assert re.match(r"Thomas Van Linge, a freelance journalist, wrote", answerer.sentence_text(rows[0]))
+    assert answerer.quotes([bare, bare]) == rows  # each sentence is quoted once

@@ -1,6 +1,7 @@
 """Estimate how the extractive answerer does on questions it was not fitted on, from the dev split alone.
 
     .venv/bin/python evals/cross_validate.py [--folds 5] [--repeats 4] [--show]
+    .venv/bin/python evals/cross_validate.py --docs DIR --questions FILE [--split dev|test|all]   # your own set
 
 Fitting on every dev question and scoring the same questions says little (the models have seen every
 answer). Here the dev questions are split into folds, stratified by answerable/unanswerable; each
@@ -28,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from qa.assistant import Assistant  # noqa: E402
 from qa.evaluation.calibrate import holds_terms, collect, fit  # noqa: E402
-from qa.evaluation.evalset import load_questions  # noqa: E402
-from qa.evaluation.runner import EVAL_INDEX_DIR, index_documents  # noqa: E402
+from qa.evaluation.evalset import QUESTIONS_FILE, load_questions  # noqa: E402
+from qa.evaluation.runner import SEEDS_DIR, eval_index_dir, index_documents  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 
@@ -86,15 +87,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=4)
-    parser.add_argument("--index-dir", type=Path, default=EVAL_INDEX_DIR)
+    parser.add_argument("--index-dir", type=Path, help="index of --docs (default: qa eval's own, one per folder)")
+    parser.add_argument("--docs", type=Path, default=SEEDS_DIR, help="documents the questions are about (default: seeds/)")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE, help="the evaluation set (default: the seeds')")
+    parser.add_argument("--split", default="dev", help="its questions to cross-validate over: dev (default), test or all")
     parser.add_argument("--fresh", type=Path, help="instead: fit on all dev questions, score the questions of this file")
     parser.add_argument("--pool", type=Path, help="cross-validate over the dev questions and the questions of this file")
     parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
     args = parser.parse_args()
 
-    assistant = Assistant(Settings(index_dir=args.index_dir))
-    index_documents(assistant)
-    questions = load_questions(split="dev") + (load_questions(args.pool) if args.pool else [])
+    assistant = Assistant(Settings(index_dir=args.index_dir or eval_index_dir(args.docs)))
+    index_documents(assistant, args.docs)
+    questions = load_questions(args.questions, args.split) + (load_questions(args.pool) if args.pool else [])
     answerer, examples = collect(assistant, questions, lambda *_: None)
     if args.fresh:
         _, fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
@@ -103,7 +107,7 @@ def main() -> None:
     else:
         runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
         pooled = f" + {args.pool}" if args.pool else ""
-        print(f"dev split{pooled}, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
+        print(f"{args.split} split of {args.questions}{pooled}, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
     scores = [figures(answerer, outcomes) for outcomes in runs]
     for name in scores[0]:
         values = [s[name] for s in scores]

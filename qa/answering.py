@@ -20,7 +20,8 @@
    closeness and years), how much of the question they cover, and how much of the question the
    corpus never mentions (words, names). Below the threshold the answer is a refusal.
 Both models, the threshold and the selection settings are fitted on the eval set's dev split
-(`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`.
+(`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`, or, fitted on your own
+questions, in the file QA_CALIBRATION_FILE names.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Callable
 
 import numpy as np
 
+from qa.errors import QAError
 from qa.index import Index
 from qa.question import Part, Question
 from qa.quotation import Quotations
@@ -79,14 +81,23 @@ class Calibration:
     fitted_on: str = "defaults"
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> "Calibration":
-        """The fitted calibration; fields a newer answerer added keep their defaults until the next fit."""
-        if not path.is_file():
+    def load(cls, path: Path | None = None) -> "Calibration":
+        """The calibration fitted into `path` (default: the bundled one, or the defaults without it); fields a
+        newer answerer added keep their defaults until the next fit."""
+        if path is None and not CALIBRATION_FILE.is_file():
             return cls()
+        try:
+            stored = json.loads((path or CALIBRATION_FILE).read_text())
+        except (OSError, ValueError) as error:
+            raise QAError(
+                f"cannot read the calibration {path}: {getattr(error, 'strerror', None) or error} "
+                "(`qa eval --calibrate --split dev` with QA_CALIBRATION_FILE set writes it)"
+            ) from None
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in json.loads(path.read_text()).items() if k in known})
+        return cls(**{k: v for k, v in stored.items() if k in known})
 
     def save(self, path: Path = CALIBRATION_FILE) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
 
     def sentence_logit(self, features: dict[str, float]) -> float:
@@ -120,11 +131,23 @@ class ExtractiveAnswerer:
         calibration: Calibration | None = None,
         max_sentences: int = 3,
         embed: Callable[[list[str]], np.ndarray] | None = None,
+        calibration_file: Path | None = None,
+        threshold: float | None = None,
     ) -> None:
         self.index = index
-        self.calibration = calibration or Calibration.load()
+        if calibration is not None:
+            self.calibration = calibration
+        self.calibration_file = calibration_file  # read on the first question (`qa eval --calibrate` may write it first)
+        self.threshold = threshold  # overrides the calibrated refusal threshold
         self.max_sentences = max_sentences
         self.embed = embed  # for the parts of a many-part question (without it, parts share the question's vector)
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        calibration = Calibration.load(self.calibration_file)
+        if self.threshold is not None:
+            calibration.threshold = self.threshold
+        return calibration
 
     @cached_property
     def document_words(self) -> dict[str, set[str]]:

@@ -90,10 +90,9 @@ class Assistant:
                     from qa.answering import ExtractiveAnswerer
 
                     answerer = ExtractiveAnswerer(
-                        index, max_sentences=self.settings.max_answer_sentences, embed=self.embed
+                        index, max_sentences=self.settings.max_answer_sentences, embed=self.embed,
+                        calibration_file=self.settings.calibration_file, threshold=self.settings.min_answer_score,
                     )
-                    if self.settings.min_answer_score is not None:
-                        answerer.calibration.threshold = self.settings.min_answer_score
                     live = self._live = (index, answerer, stamp)
         return live[0], live[1]
 
@@ -108,8 +107,10 @@ class Assistant:
         return self._live is not None
 
     def load(self) -> "Assistant":
-        """Load the index and warm the embedding model and both rankings (for servers: pay start-up once)."""
+        """Load the index and the answerer's calibration, and warm the embedding model and both rankings
+        (for servers: pay start-up once, and fail at start on a calibration file that cannot be read)."""
         self.search("warm up", 1)
+        _ = self._snapshot()[1].calibration
         return self
 
     def index_paths(self, paths: list[Path], progress: Callable[[str, int, int], None] | None = None) -> IndexSummary:

@@ -195,7 +195,11 @@ def evaluate(
     markdown_file: Annotated[Optional[Path], typer.Option("--markdown", help="Write the report as Markdown here.")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric misses evals/thresholds.json.")] = False,
     calibrate: Annotated[
-        bool, typer.Option("--calibrate", help="Refit the answerer's weights and refusal threshold (dev split only).")
+        bool, typer.Option(
+            "--calibrate",
+            help="Refit the answerer's weights and refusal threshold on the dev split; with your own questions or "
+            "documents it writes the file QA_CALIBRATION_FILE names (the bundled one is fitted on the seeds).",
+        )
     ] = False,
     questions_file: Annotated[Optional[Path], typer.Option("--questions", help="Evaluation set (JSON lines).")] = None,
     mode: Mode = None,

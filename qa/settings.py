@@ -53,7 +53,12 @@ class Settings(BaseSettings):
 
     max_answer_sentences: int = Field(3, description="Most quoted sentences in an extractive answer.")
     min_answer_score: float | None = Field(
-        None, description="Override the calibrated refusal threshold (see evals/calibration.json)."
+        None, description="Override the calibrated refusal threshold (a confidence, 0-1)."
+    )
+    calibration_file: Path | None = Field(
+        None,
+        description="The extractive answerer's calibration, fitted on your own questions by `qa eval --calibrate` "
+        "(empty = the bundled qa/calibration.json, fitted on the seeds' dev split).",
     )
 
     llm_provider: Literal["openai", "ollama"] = Field(

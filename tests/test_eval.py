@@ -204,3 +204,39 @@ def test_cli_calibrates_on_dev_only(seeds_settings):
     done = run_qa("eval", "--split", "test", "--calibrate", "--index-dir", str(seeds_settings.index_dir))
     assert done.returncode == 1
     assert done.stderr.strip() == "qa: error: --calibrate fits on the dev split only: use --split dev"
+
+
+def test_calibrating_on_your_own_questions_writes_your_file_and_answers_read_it(seeds_settings, tmp_path):
+    """The bundled calibration is the seeds' own; a fit on other questions goes to QA_CALIBRATION_FILE, which
+    `qa eval` and `qa ask` then read (a missing one is an error, not a silent fall-back)."""
+    from qa.answering import CALIBRATION_FILE
+
+    mine = tmp_path / "mine.jsonl"
+    dev = load_questions(split="dev")[:40]
+    mine.write_text("".join(q.model_dump_json(exclude_none=True) + "\n" for q in dev))
+    bundled = CALIBRATION_FILE.read_bytes()
+    index = seeds_settings.index_dir
+    args = ("eval", "--questions", str(mine), "--split", "dev", "--calibrate", "--index-dir", str(index))
+
+    done = run_qa(*args)
+    assert done.returncode == 1
+    assert "would overwrite the bundled calibration" in done.stderr and "QA_CALIBRATION_FILE" in done.stderr
+
+    ours = tmp_path / "calibrations" / "mine.json"
+    done = run_qa(*args, env={"QA_CALIBRATION_FILE": str(ours)})
+    assert done.returncode == 0, done.stderr
+    fitted = json.loads(ours.read_text())
+    assert fitted["fitted_on"] == f"dev split of {mine}, 40 questions"
+    assert f"answerer calibrated on: dev split of {mine}, 40 questions" in done.stdout
+    assert CALIBRATION_FILE.read_bytes() == bundled
+
+    question = "Who did Ilham Aliyev speak with by phone?"
+    answered = json.loads(run_qa("ask", "--json", question, index_dir=index, env={"QA_CALIBRATION_FILE": str(ours)}).stdout)
+    assert not answered["abstained"]
+    ours.write_text(json.dumps({**fitted, "threshold": 1.01}))  # a calibration that refuses everything
+    refused = json.loads(run_qa("ask", "--json", question, index_dir=index, env={"QA_CALIBRATION_FILE": str(ours)}).stdout)
+    assert refused["abstained"]
+
+    done = run_qa("ask", question, index_dir=index, env={"QA_CALIBRATION_FILE": str(tmp_path / "none.json")})
+    assert done.returncode == 1
+    assert "cannot read the calibration" in done.stderr and "none.json" in done.stderr

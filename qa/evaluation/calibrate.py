@@ -14,13 +14,14 @@ Only dev questions are ever used: the test split stays unseen until it is measur
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from qa.answering import QUESTION_FEATURES, SENTENCE_FEATURES, Calibration, Candidate, ExtractiveAnswerer
 from qa.errors import QAError
-from qa.evaluation.evalset import EvalQuestion, gold_spans
+from qa.evaluation.evalset import QUESTIONS_FILE, EvalQuestion, gold_spans
 from qa.question import Question
 
 # L2 penalties on the weights: light for the sentence model (thousands of candidate sentences),
@@ -104,13 +105,17 @@ def best_threshold(confidences: list[float], answerable: list[bool]) -> float:
     return round(best[len(best) // 2], 4)
 
 
-def fit_calibration(assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None]) -> Calibration:
+def fit_calibration(
+    assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None], source: Path = QUESTIONS_FILE
+) -> Calibration:
+    """Fit on the dev questions (read from `source`, which the calibration names unless it is the bundled set)."""
     if any(q.split != "dev" for q in questions):
         raise QAError("calibration must only see dev questions")
     answerer, examples = collect(assistant, questions, progress)
     progress("fitting", 0, 1)
     calibration = fit(answerer, examples)
-    calibration.fitted_on = f"dev split, {len(questions)} questions"
+    of = "" if source == QUESTIONS_FILE else f" of {source}"
+    calibration.fitted_on = f"dev split{of}, {len(questions)} questions"
     progress("fitting", 1, 1)
     return calibration
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from qa.answering import Calibration
+from qa.answering import CALIBRATION_FILE, Calibration
 from qa.errors import QAError
 from qa.evaluation.evalset import EVALS_DIR, QUESTIONS_FILE, EvalQuestion, load_questions
 from qa.evaluation.gate import failures, load_thresholds
@@ -79,7 +79,7 @@ def run_evaluation(
         questions=len(results),
         answerable=sum(r.answerable for r in results),
         unanswerable=sum(not r.answerable for r in results),
-        calibration=Calibration.load().fitted_on,
+        calibration=Calibration.load(settings.calibration_file).fitted_on,
         judge=settings.judge_model if judge_configured(settings) else None,
         metrics=metrics,
         results=results,
@@ -108,6 +108,14 @@ def run_cli(
     """Everything `qa eval` does: index the documents (the seeds by default) if needed, (re)calibrate, evaluate,
     write reports, gate."""
     path = questions_file or QUESTIONS_FILE
+    target = assistant.settings.calibration_file or CALIBRATION_FILE  # where --calibrate writes
+    bundled_set = path.resolve() == QUESTIONS_FILE.resolve() and documents_dir.resolve() == SEEDS_DIR.resolve()
+    if calibrate and assistant.settings.calibration_file is None and not bundled_set:
+        raise QAError(
+            "--calibrate on your own questions or documents would overwrite the bundled calibration "
+            f"({CALIBRATION_FILE}, fitted on the seeds): set QA_CALIBRATION_FILE to the file to write, "
+            "and keep it set for qa ask, qa chat and qa serve"
+        )
     questions = load_questions(path, split)
     if not questions:
         raise QAError(f"no {split} questions in {path}")
@@ -116,7 +124,7 @@ def run_cli(
     if calibrate:
         from qa.evaluation.calibrate import fit_calibration
 
-        fit_calibration(assistant, questions, progress).save()
+        fit_calibration(assistant, questions, progress, path).save(target)
         assistant = type(assistant)(assistant.settings)  # a fresh answerer reads the new calibration
     report = run_evaluation(assistant, questions, split, progress, mode)
     failed = failures(report.metrics, load_thresholds()) if gate else []

@@ -90,7 +90,7 @@ class Calibration:
             stored = json.loads((path or CALIBRATION_FILE).read_text())
         except (OSError, ValueError) as error:
             raise QAError(
-                f"cannot read the calibration {path}: {getattr(error, 'strerror', None) or error} "
+                f"cannot read the calibration {path or CALIBRATION_FILE}: {getattr(error, 'strerror', None) or error} "
                 "(`qa eval --calibrate --split dev` with QA_CALIBRATION_FILE set writes it)"
             ) from None
         known = {f.name for f in fields(cls)}
@@ -163,7 +163,7 @@ class ExtractiveAnswerer:
 
     @cached_property
     def quotations(self) -> Quotations:
-        return Quotations(self.index.sentences, {source: d.text for source, d in self.index.documents.items()})
+        return Quotations(self.index)
 
     def sentence_text(self, row: int) -> str:
         sentence = self.index.sentences[row]

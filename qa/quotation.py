@@ -14,8 +14,10 @@ embedded post or an epigraph is) is a quotation of its signer, with or without q
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from qa.chunking import Sentence
+if TYPE_CHECKING:
+    from qa.index import Index
 
 # Curly quotations may run to the end of the paragraph unclosed (a quote continued in the next one).
 _QUOTATION = re.compile(r"“[^“”]*(?:”|$)|\"[^\"]*\"|«[^«»]*(?:»|$)")
@@ -27,34 +29,35 @@ _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for i
 class Quotations:
     """Finds speakers of quoted sentences in the sentence rows of one index."""
 
-    def __init__(self, sentences: list[Sentence], text_of: dict[str, str]) -> None:
-        self.sentences = sentences
-        self.text_of = text_of  # source -> cleaned document text
+    def __init__(self, index: Index) -> None:  # its sentence rows and the documents they are spans of
+        self.sentences = index.sentences
+        self.documents = index.documents
+
+    def _span(self, first: int, last: int) -> str:
+        """The document text from the start of row `first` to the end of row `last` (one document's rows)."""
+        start, end = self.sentences[first], self.sentences[last]
+        return self.documents[start.source].text[start.start : end.end]
 
     def _text(self, row: int) -> str:
-        sentence = self.sentences[row]
-        return self.text_of[sentence.source][sentence.start : sentence.end]
+        return self._span(row, row)
 
-    def _same_line(self, a: int, b: int) -> bool:
-        first, second = self.sentences[min(a, b)], self.sentences[max(a, b)]
-        if first.source != second.source:
-            return False
-        return "\n" not in self.text_of[first.source][first.start : second.end]
+    def _same_line(self, row: int, next_row: int) -> bool:
+        """Whether two neighbouring rows are sentences of one line of one document."""
+        return self.sentences[row].source == self.sentences[next_row].source and "\n" not in self._span(row, next_row)
 
     def paragraph(self, row: int) -> tuple[int, int]:
         """[first, last) rows of the sentences on the same line as `row`."""
         first, last = row, row + 1
-        while first > 0 and self._same_line(first - 1, row):
+        while first > 0 and self._same_line(first - 1, first):
             first -= 1
-        while last < len(self.sentences) and self._same_line(row, last):
+        while last < len(self.sentences) and self._same_line(last - 1, last):
             last += 1
         return first, last
 
     def _quotations(self, first: int, last: int) -> list[tuple[int, int]]:
         """Quotation spans (document offsets) of the paragraph of rows [first, last)."""
-        start, end = self.sentences[first].start, self.sentences[last - 1].end
-        text = self.text_of[self.sentences[first].source][start:end]
-        return [(start + m.start(), start + m.end()) for m in _QUOTATION.finditer(text)]
+        start = self.sentences[first].start
+        return [(start + m.start(), start + m.end()) for m in _QUOTATION.finditer(self._span(first, last - 1))]
 
     def _own_words(self, row: int, quotations: list[tuple[int, int]]) -> int:
         """Words of the sentence outside every quotation."""

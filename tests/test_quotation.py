@@ -2,11 +2,13 @@
 and on the seeds' real index."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from qa.answering import Candidate, ExtractiveAnswerer
 from qa.chunking import Sentence
+from qa.documents import Document
 from qa.quotation import Quotations
 
 
@@ -18,7 +20,8 @@ def quotations(*sentences: str) -> Quotations:
         rows.append(Sentence("doc.txt", at, at + len(body), answerable=True))
         text += sentence if sentence.endswith("\n") else sentence + " "
         at = len(text)
-    return Quotations(rows, {"doc.txt": text})
+    document = Document("doc.txt", text, title=None, date=None, content_hash="")
+    return Quotations(SimpleNamespace(sentences=rows, documents={"doc.txt": document}))
 
 
 def test_the_sentence_before_a_quotation_names_its_speaker():

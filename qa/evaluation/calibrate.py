@@ -21,7 +21,7 @@ import numpy as np
 
 from qa.answering import QUESTION_FEATURES, SENTENCE_FEATURES, Calibration, Candidate, ExtractiveAnswerer
 from qa.errors import QAError
-from qa.evaluation.evalset import QUESTIONS_FILE, EvalQuestion, gold_spans
+from qa.evaluation.evalset import EvalQuestion, gold_spans
 from qa.question import Question
 
 # L2 penalties on the weights: light for the sentence model (thousands of candidate sentences),
@@ -106,15 +106,15 @@ def best_threshold(confidences: list[float], answerable: list[bool]) -> float:
 
 
 def fit_calibration(
-    assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None], source: Path = QUESTIONS_FILE
+    assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None], source: Path | None = None
 ) -> Calibration:
-    """Fit on the dev questions (read from `source`, which the calibration names unless it is the bundled set)."""
+    """Fit on the dev questions; `source`, the file of your own set (None: the bundled one), is named in `fitted_on`."""
     if any(q.split != "dev" for q in questions):
         raise QAError("calibration must only see dev questions")
     answerer, examples = collect(assistant, questions, progress)
     progress("fitting", 0, 1)
     calibration = fit(answerer, examples)
-    of = "" if source == QUESTIONS_FILE else f" of {source}"
+    of = "" if source is None else f" of {source}"
     calibration.fitted_on = f"dev split{of}, {len(questions)} questions"
     progress("fitting", 1, 1)
     return calibration

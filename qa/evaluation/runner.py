@@ -109,8 +109,8 @@ def run_cli(
     write reports, gate."""
     path = questions_file or QUESTIONS_FILE
     target = assistant.settings.calibration_file or CALIBRATION_FILE  # where --calibrate writes
-    bundled_set = path.resolve() == QUESTIONS_FILE.resolve() and documents_dir.resolve() == SEEDS_DIR.resolve()
-    if calibrate and assistant.settings.calibration_file is None and not bundled_set:
+    own_set = path.resolve() != QUESTIONS_FILE.resolve() or documents_dir.resolve() != SEEDS_DIR.resolve()
+    if calibrate and assistant.settings.calibration_file is None and own_set:
         raise QAError(
             "--calibrate on your own questions or documents would overwrite the bundled calibration "
             f"({CALIBRATION_FILE}, fitted on the seeds): set QA_CALIBRATION_FILE to the file to write, "
@@ -124,7 +124,7 @@ def run_cli(
     if calibrate:
         from qa.evaluation.calibrate import fit_calibration
 
-        fit_calibration(assistant, questions, progress, path).save(target)
+        fit_calibration(assistant, questions, progress, path if own_set else None).save(target)
         assistant = type(assistant)(assistant.settings)  # a fresh answerer reads the new calibration
     report = run_evaluation(assistant, questions, split, progress, mode)
     failed = failures(report.metrics, load_thresholds()) if gate else []

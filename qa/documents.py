@@ -19,6 +19,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md")
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
 # GBK bytes decoded as Big5 (Cyrillic, en dashes, accented Latin turn into hanzi).
 _CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+MAX_TITLE_CHARS = 200
+_NOT_A_TITLE_END = re.compile(r"[!?:;,\"”]$")
+_PROSE = re.compile(r"[“”\"«»]|[a-z]{2}[.!?]\s+[A-Z]")  # a quotation, or a second sentence (not "Mr. X", "U.S. X")
 _LEADING_DATE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})(?:[ \t]+|[ \t]*\n)", re.IGNORECASE)
 _BOILERPLATE_LINE = re.compile(
     r"""^\s*(?:
@@ -88,13 +91,22 @@ def clean_text(raw: str) -> tuple[str, str | None]:
 
 
 def _find_title(path: Path, text: str) -> str | None:
-    first = text.split("\n", 1)[0].strip()
+    """A Markdown file's first heading; a text file's first line when it reads as a title, not as prose.
+
+    A title may end in a full stop, as paper titles often do ("HIV seropositivity and tuberculosis in
+    Malawi."), but then it must stand alone (a blank line after it) and hold one sentence and no quotation:
+    a one-sentence lead paragraph ("... “lay down their arms”, president Ilham Aliyev said ....") is prose.
+    """
     if path.suffix == ".md":
         heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
         return heading.group(1).strip() if heading else None
-    if first and len(first) <= 100 and not re.search(r"[.!?:;,\"”]$", first):
-        return first
-    return None
+    first, _, rest = text.partition("\n")
+    first = first.strip()
+    if not first or len(first) > MAX_TITLE_CHARS or _NOT_A_TITLE_END.search(first):
+        return None
+    if first.endswith(".") and (not rest.startswith("\n") or _PROSE.search(first)):
+        return None
+    return first
 
 
 def decode_bytes(data: bytes, where: str) -> str:

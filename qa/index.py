@@ -314,7 +314,12 @@ class IndexBuilder:
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
-        if old is not None and len(unchanged) == len(documents) == len(old.documents):
+        # same texts and same titles (a newer reader may title a file differently): nothing to write
+        if (
+            old is not None
+            and len(unchanged) == len(documents) == len(old.documents)
+            and all(old.documents[d.source].title == d.title for d in documents)
+        ):
             summary.changed = False
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
             summary.reused_documents = len(documents)

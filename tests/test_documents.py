@@ -72,6 +72,34 @@ def test_unreadable_inputs_give_one_clear_error(tmp_path):
         read_document(binary, "blob.txt")
 
 
+@pytest.mark.parametrize(
+    ("first_lines", "title"),
+    [
+        ("Determinants of neonatal mortality in Indonesia\n\nBACKGROUND ...", "Determinants of neonatal mortality in Indonesia"),
+        ("HIV seropositivity and tuberculosis in a large general hospital in Malawi.\n\nWe ...",
+         "HIV seropositivity and tuberculosis in a large general hospital in Malawi."),
+        ("Mr. Aliyev and the U.S. Envoy: A Study.\n\nText.", "Mr. Aliyev and the U.S. Envoy: A Study."),
+        ("The talks failed.\nBoth sides blamed each other.", None),  # a paragraph's first sentence
+        ("The talks failed. Both sides blamed each other.\n\nMore.", None),  # two sentences
+        ("Aliyev said operations will end if separatists “lay down their arms”.\n\nMore.", None),  # a lead with a quotation
+        ("Why did the talks fail?\n\nMore.", None),
+        ("One line with no blank line after it.", None),
+        ("A" * 201 + "\n\nMore.", None),
+    ],
+)
+def test_a_text_files_title_is_its_first_line_when_it_reads_as_a_title(tmp_path, first_lines, title):
+    path = tmp_path / "doc.txt"
+    path.write_text(first_lines)
+    assert read_document(path, "doc.txt").title == title
+
+
+def test_seed_titles(docs):
+    titles = {source: d.title for source, d in docs.items()}
+    assert titles[WIKI] == "2020 Nagorno-Karabakh conflict"
+    assert titles["001_d8453b11cfddfb99.txt"] == "Azerbaijan statement"
+    assert titles["000_9e15d06241d5e33a.txt"] is None, "a one-sentence lead paragraph is not a title"
+
+
 def test_markdown_title_and_latin1_file(tmp_path):
     md = tmp_path / "note.md"
     md.write_text("# Ceasefire notes\n\nThe ceasefire began on 10 November.\n")

@@ -194,6 +194,13 @@ def evaluate(
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Write the full report as JSON here.")] = None,
     markdown_file: Annotated[Optional[Path], typer.Option("--markdown", help="Write the report as Markdown here.")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Exit 1 when a metric misses evals/thresholds.json.")] = False,
+    thresholds_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--thresholds",
+            help='Gate on this file instead ({"metric": {"min": x} or {"max": x}}; implies --gate; needed to gate your own set).',
+        ),
+    ] = None,
     calibrate: Annotated[
         bool, typer.Option(
             "--calibrate",
@@ -234,7 +241,7 @@ def evaluate(
             lambda: run_cli(
                 make_assistant(index_dir or eval_index_dir(documents_dir)), split, progress, questions_file=questions_file,
                 calibrate=calibrate, json_file=json_file, markdown_file=markdown_file, gate=gate, mode=mode,
-                documents_dir=documents_dir,
+                documents_dir=documents_dir, thresholds_file=thresholds_file,
             )
         )
     typer.echo(outcome.summary)

@@ -152,15 +152,33 @@ def test_cli_writes_json_and_markdown_reports(seeds_settings, tiny_set, tmp_path
     assert "000_9e15d06241d5e33a.txt" in markdown  # citations are listed
 
 
-def test_cli_gate_fails_with_the_metrics_it_misses(seeds_settings, tiny_set, tmp_path):
+def test_cli_gates_your_own_set_on_your_own_thresholds(seeds_settings, tmp_path):
     only_unanswerable = tmp_path / "one.jsonl"
     only_unanswerable.write_text(json.dumps(MERCURY) + "\n")
-    done = run_qa(
-        "eval", "--split", "dev", "--questions", str(only_unanswerable), "--mode", "extractive", "--gate",
-        "--index-dir", str(seeds_settings.index_dir),
-    )
+    thresholds = tmp_path / "thresholds.json"
+
+    def gate(*args: str):
+        return run_qa(
+            "eval", "--split", "dev", "--questions", str(only_unanswerable), "--mode", "extractive", *args,
+            "--index-dir", str(seeds_settings.index_dir),
+        )
+
+    done = gate("--gate")
+    assert done.returncode == 1 and "needs --thresholds FILE" in done.stderr, "the seeds' figures gated another set"
+
+    thresholds.write_text(json.dumps({"unanswerable_refused": {"min": 1.0}, "citation_validity": {"min": 1.0}}))
+    done = gate("--thresholds", str(thresholds))
+    assert done.returncode == 0, done.stderr
+
+    thresholds.write_text(json.dumps({"unanswerable_refused": {"min": 1.0}, "answer_correctness": {"min": 0.5}}))
+    done = gate("--thresholds", str(thresholds))
     assert done.returncode == 1
     assert "qa: gate: answer_correctness: not measured" in done.stderr  # no answerable question in this set
+
+    thresholds.write_text(json.dumps({"answer_correctness": 0.5}))
+    done = gate("--thresholds", str(thresholds))
+    assert done.returncode == 1 and "answer_correctness: 0.5 is not a bound like" in done.stderr
+    assert "| answer_correctness |" not in done.stdout, "a broken gate file is reported before the run, not after"
 
 
 def test_cli_evaluates_your_own_documents_and_questions(tmp_path):

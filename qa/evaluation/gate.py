@@ -2,6 +2,8 @@
 
 The file maps metric names to {"min": x} or {"max": x}; values come from measured test-split
 figures minus a small margin, except citation validity and supported sentences (always 1.0).
+A gate on your own questions takes your own file (`qa eval --thresholds FILE`): the seeds' figures say
+nothing about another set.
 """
 
 from __future__ import annotations
@@ -13,13 +15,23 @@ from qa.errors import QAError
 from qa.evaluation.evalset import EVALS_DIR
 
 THRESHOLDS_FILE = EVALS_DIR / "thresholds.json"
+EXAMPLE = '{"answer_correctness": {"min": 0.7}, "answerable_refused": {"max": 0.2}}'
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, float]]:
     try:
-        return json.loads(path.read_text())
+        thresholds = json.loads(path.read_text())
     except (OSError, ValueError) as error:
-        raise QAError(f"cannot read the gate thresholds {path}: {error}") from None
+        raise QAError(f"cannot read the gate thresholds {path}: {getattr(error, 'strerror', None) or error}") from None
+    if not isinstance(thresholds, dict) or not thresholds:
+        raise QAError(f"the gate thresholds {path} must map metric names to bounds, e.g. {EXAMPLE}")
+    for name, bound in thresholds.items():
+        if not (
+            isinstance(bound, dict) and bound and set(bound) <= {"min", "max"}
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())
+        ):
+            raise QAError(f"the gate thresholds {path}: {name}: {json.dumps(bound)} is not a bound like {EXAMPLE}")
+    return thresholds
 
 
 def failures(metrics: dict[str, float | None], thresholds: dict[str, dict[str, float]]) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Callable
 from qa.answering import CALIBRATION_FILE, Calibration
 from qa.errors import QAError
 from qa.evaluation.evalset import EVALS_DIR, QUESTIONS_FILE, EvalQuestion, load_questions
-from qa.evaluation.gate import failures, load_thresholds
+from qa.evaluation.gate import EXAMPLE, THRESHOLDS_FILE, failures, load_thresholds
 from qa.evaluation.ragas_metrics import judge_configured, judge_scores, non_llm_scores
 from qa.evaluation.report import EvalReport, mean_scores, render_markdown, render_summary
 from qa.evaluation.scoring import score_question, summarise
@@ -104,12 +104,20 @@ def run_cli(
     gate: bool = False,
     mode: str | None = None,
     documents_dir: Path = SEEDS_DIR,
+    thresholds_file: Path | None = None,
 ) -> EvalOutcome:
     """Everything `qa eval` does: index the documents (the seeds by default) if needed, (re)calibrate, evaluate,
-    write reports, gate."""
+    write reports, gate (on `thresholds_file`, default the seeds' `evals/thresholds.json`)."""
     path = questions_file or QUESTIONS_FILE
     target = assistant.settings.calibration_file or CALIBRATION_FILE  # where --calibrate writes
     own_set = path.resolve() != QUESTIONS_FILE.resolve() or documents_dir.resolve() != SEEDS_DIR.resolve()
+    gate = gate or thresholds_file is not None
+    if gate and own_set and thresholds_file is None:
+        raise QAError(
+            f"--gate on your own questions or documents needs --thresholds FILE: {THRESHOLDS_FILE} holds the "
+            f"seeds' figures, e.g. {EXAMPLE}"
+        )
+    thresholds = load_thresholds(thresholds_file or THRESHOLDS_FILE) if gate else {}  # a broken file fails before the run
     if calibrate and assistant.settings.calibration_file is None and own_set:
         raise QAError(
             "--calibrate on your own questions or documents would overwrite the bundled calibration "
@@ -127,7 +135,7 @@ def run_cli(
         fit_calibration(assistant, questions, progress, path if own_set else None).save(target)
         assistant = type(assistant)(assistant.settings)  # a fresh answerer reads the new calibration
     report = run_evaluation(assistant, questions, split, progress, mode)
-    failed = failures(report.metrics, load_thresholds()) if gate else []
+    failed = failures(report.metrics, thresholds) if gate else []
     if json_file:
         _write(json_file, report.model_dump_json(indent=2))
     if markdown_file:

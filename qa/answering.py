@@ -165,10 +165,6 @@ class ExtractiveAnswerer:
     def quotations(self) -> Quotations:
         return Quotations(self.index)
 
-    def sentence_text(self, row: int) -> str:
-        sentence = self.index.sentences[row]
-        return self.index.documents[sentence.source].text[sentence.start : sentence.end]
-
     def features(self, question: Question, n: int | None, candidate: Candidate) -> dict[str, float]:
         """Features for the whole question (`n` None) or its part `n`."""
         part = question.whole if n is None else question.parts[n]
@@ -227,19 +223,19 @@ class ExtractiveAnswerer:
         for rank, passage in enumerate(passages):
             chunk = index.chunks[index.row_of_chunk[passage.chunk_id]]
             for row in range(*chunk.sentences):
-                if index.sentences[row].answerable and not shouting(self.sentence_text(row)):
+                if index.sentences[row].answerable and not shouting(self.index.sentence_text(row)):
                     rank_of.setdefault(row, rank)
         rows = list(rank_of)
         dense = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ np.stack(vectors).T
         found = []
         for row, cosines in zip(rows, dense):
-            text = self.sentence_text(row)
+            text = self.index.sentence_text(row)
             words = set(content_terms(text))
             words |= question.related(words, text)
             source = index.sentences[row].source
             context = words | self.document_words[source]
             if row > 0 and index.sentences[row - 1].source == source:
-                previous = self.sentence_text(row - 1)
+                previous = self.index.sentence_text(row - 1)
                 context |= set(content_terms(previous))
                 context |= question.related(context, previous)
             found.append(Candidate(row, text, words, context, [float(c) for c in cosines], 1.0 / (1 + rank_of[row])))
@@ -339,7 +335,7 @@ class ExtractiveAnswerer:
         for number, row in enumerate(self.quotes(chosen), start=1):
             sentence = self.index.sentences[row]
             document = self.index.documents[sentence.source]
-            text = self.sentence_text(row)
+            text = self.index.sentence_text(row)
             citations.append(
                 Citation(
                     id=number, source=sentence.source, start=sentence.start, end=sentence.end,

@@ -102,6 +102,11 @@ class Assistant:
         return self._snapshot()[0]
 
     @property
+    def answerer(self):
+        """The live generation's extractive answerer (its calibration is read on first use)."""
+        return self._snapshot()[1]
+
+    @property
     def loaded(self) -> bool:
         """Whether an index generation is open (a server reports ready only then)."""
         return self._live is not None
@@ -110,7 +115,7 @@ class Assistant:
         """Load the index and the answerer's calibration, and warm the embedding model and both rankings
         (for servers: pay start-up once, and fail at start on a calibration file that cannot be read)."""
         self.search("warm up", 1)
-        _ = self._snapshot()[1].calibration
+        _ = self.answerer.calibration
         return self
 
     def index_paths(self, paths: list[Path], progress: Callable[[str, int, int], None] | None = None) -> IndexSummary:

@@ -536,6 +536,11 @@ class Index:
         chunk = self.chunks[row]
         return self.documents[chunk.source].text[chunk.start : chunk.end]
 
+    def sentence_text(self, row: int, last: int | None = None) -> str:
+        """Sentence `row`'s text; with `last`, the document's text from its start to the end of sentence `last`."""
+        first, end = self.sentences[row], self.sentences[row if last is None else last]
+        return self.documents[first.source].text[first.start : end.end]
+
     def chunk_vectors(self, rows: list[int]) -> np.ndarray:
         if not rows:
             return np.zeros((0, self.sentence_vectors.shape[1]), np.float32)

@@ -29,21 +29,13 @@ _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for i
 class Quotations:
     """Finds speakers of quoted sentences in the sentence rows of one index."""
 
-    def __init__(self, index: Index) -> None:  # its sentence rows and the documents they are spans of
+    def __init__(self, index: Index) -> None:
+        self.index = index
         self.sentences = index.sentences
-        self.documents = index.documents
-
-    def _span(self, first: int, last: int) -> str:
-        """The document text from the start of row `first` to the end of row `last` (one document's rows)."""
-        start, end = self.sentences[first], self.sentences[last]
-        return self.documents[start.source].text[start.start : end.end]
-
-    def _text(self, row: int) -> str:
-        return self._span(row, row)
 
     def _same_line(self, row: int, next_row: int) -> bool:
         """Whether two neighbouring rows are sentences of one line of one document."""
-        return self.sentences[row].source == self.sentences[next_row].source and "\n" not in self._span(row, next_row)
+        return self.sentences[row].source == self.sentences[next_row].source and "\n" not in self.index.sentence_text(row, next_row)
 
     def paragraph(self, row: int) -> tuple[int, int]:
         """[first, last) rows of the sentences on the same line as `row`."""
@@ -57,20 +49,20 @@ class Quotations:
     def _quotations(self, first: int, last: int) -> list[tuple[int, int]]:
         """Quotation spans (document offsets) of the paragraph of rows [first, last)."""
         start = self.sentences[first].start
-        return [(start + m.start(), start + m.end()) for m in _QUOTATION.finditer(self._span(first, last - 1))]
+        return [(start + m.start(), start + m.end()) for m in _QUOTATION.finditer(self.index.sentence_text(first, last - 1))]
 
     def _own_words(self, row: int, quotations: list[tuple[int, int]]) -> int:
         """Words of the sentence outside every quotation."""
         sentence = self.sentences[row]
         return sum(
             not any(a <= sentence.start + m.start() < b for a, b in quotations)
-            for m in _WORD.finditer(self._text(row))
+            for m in _WORD.finditer(self.index.sentence_text(row))
         )
 
     def speaker(self, row: int) -> int | None:
         """The row of the sentence that says who speaks the sentence at `row`, if it is a bare quotation."""
         first, last = self.paragraph(row)
-        if row != last - 1 and _SIGNATURE.match(self._text(last - 1)):
+        if row != last - 1 and _SIGNATURE.match(self.index.sentence_text(last - 1)):
             return last - 1
         quotations = self._quotations(first, last)
         sentence = self.sentences[row]
@@ -83,6 +75,6 @@ class Quotations:
             if candidate != row and first <= candidate < last and self._own_words(candidate, quotations) >= _OWN_WORDS:
                 return candidate
         if opens == first and first > 0 and self.sentences[first - 1].source == sentence.source:
-            if self._text(first - 1).rstrip().endswith(":"):
+            if self.index.sentence_text(first - 1).rstrip().endswith(":"):
                 return first - 1
         return None

@@ -9,7 +9,14 @@ import pytest
 from qa.answering import Candidate, ExtractiveAnswerer
 from qa.chunking import Sentence
 from qa.documents import Document
+from qa.index import Index
 from qa.quotation import Quotations
+
+
+class HandMadeIndex(SimpleNamespace):
+    """The sentence rows and documents of an index, read the way `Index` reads them."""
+
+    sentence_text = Index.sentence_text
 
 
 def quotations(*sentences: str) -> Quotations:
@@ -21,7 +28,7 @@ def quotations(*sentences: str) -> Quotations:
         text += sentence if sentence.endswith("\n") else sentence + " "
         at = len(text)
     document = Document("doc.txt", text, title=None, date=None, content_hash="")
-    return Quotations(SimpleNamespace(sentences=rows, documents={"doc.txt": document}))
+    return Quotations(HandMadeIndex(sentences=rows, documents={"doc.txt": document}))
 
 
 def test_the_sentence_before_a_quotation_names_its_speaker():
@@ -80,9 +87,9 @@ def test_a_colon_before_the_paragraph_introduces_its_quotation():
 def test_an_answer_quoting_a_bare_quotation_cites_its_speaker_first(assistant):
     index = assistant.index
     answerer = ExtractiveAnswerer(index)
-    row = next(r for r in range(len(index.sentences)) if answerer.sentence_text(r).startswith("“Nagorno Karabakh: scenes of panic"))
-    bare = Candidate(row, answerer.sentence_text(row), set(), set(), [], 0.0)
+    row = next(r for r in range(len(index.sentences)) if index.sentence_text(r).startswith("“Nagorno Karabakh: scenes of panic"))
+    bare = Candidate(row, index.sentence_text(row), set(), set(), [], 0.0)
     rows = answerer.quotes([bare])
     assert rows[-1] == row and len(rows) == 2
-    assert re.match(r"Thomas Van Linge, a freelance journalist, wrote", answerer.sentence_text(rows[0]))
+    assert re.match(r"Thomas Van Linge, a freelance journalist, wrote", index.sentence_text(rows[0]))
     assert answerer.quotes([bare, bare]) == rows  # each sentence is quoted once

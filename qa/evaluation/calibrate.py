@@ -174,7 +174,7 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
 
 def holds_terms(question: EvalQuestion, answerer: ExtractiveAnswerer, chosen: list[Candidate]) -> bool:
     """Whether the sentences quoted for the chosen ones hold every answer term (what `qa eval` counts as correct)."""
-    return not question.missing_terms(" ".join(answerer.sentence_text(row) for row in answerer.quotes(chosen)))
+    return not question.missing_terms(" ".join(answerer.index.sentence_text(row) for row in answerer.quotes(chosen)))
 
 
 def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[int, int]:

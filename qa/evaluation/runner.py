@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from qa.answering import CALIBRATION_FILE, Calibration
+from qa.answering import CALIBRATION_FILE
 from qa.errors import QAError
 from qa.evaluation.evalset import EVALS_DIR, QUESTIONS_FILE, EvalQuestion, load_questions
 from qa.evaluation.gate import EXAMPLE, THRESHOLDS_FILE, failures, load_thresholds
@@ -79,7 +79,7 @@ def run_evaluation(
         questions=len(results),
         answerable=sum(r.answerable for r in results),
         unanswerable=sum(not r.answerable for r in results),
-        calibration=Calibration.load(settings.calibration_file).fitted_on,
+        calibration=assistant.answerer.calibration.fitted_on,
         judge=settings.judge_model if judge_configured(settings) else None,
         metrics=metrics,
         results=results,

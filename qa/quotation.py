@@ -6,7 +6,10 @@ So a bare quotation is cited together with the sentence naming who said it:
 - the sentence where the quotation opens, when it has words of its own ("Mr Blinken was told that “...");
 - else the sentence where it closes, when words follow ("...,” said Laurence Broers.");
 - else the sentence before it in the same paragraph ("Thomas Van Linge wrote on Tuesday morning. “...”"),
-  or a sentence ending in a colon just before the paragraph.
+  or a sentence ending in a colon just before the paragraph;
+- else, for a paragraph that opens a quotation where the one before left it open (a quotation running over
+  several paragraphs: "The Red Cross said: “We are extremely concerned. ¶ “Basic commodities..."), the
+  speaker of where it began.
 A paragraph signed with a dash ("... — Siranush Sargsyan (@SiranushSargsy1) September 20, 2023", as an
 embedded post or an epigraph is) is a quotation of its signer, with or without quotation marks.
 """
@@ -77,4 +80,18 @@ class Quotations:
         if opens == first and first > 0 and self.sentences[first - 1].source == sentence.source:
             if self.index.sentence_text(first - 1).rstrip().endswith(":"):
                 return first - 1
+            return self._continued_from(first - 1)
         return None
+
+    def _continued_from(self, row: int) -> int | None:
+        """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening
+        with a quotation mark then continues it): the sentence where it opens, or that sentence's speaker."""
+        first, last = self.paragraph(row)
+        quotations = self._quotations(first, last)
+        if not quotations:
+            return None
+        start, end = quotations[-1]
+        if self.index.documents[self.sentences[row].source].text[end - 1] in "”»\"":  # closed in its paragraph
+            return None
+        opens = next(r for r in range(first, last) if self.sentences[r].end > start)
+        return opens if self._own_words(opens, quotations) >= _OWN_WORDS else self.speaker(opens)

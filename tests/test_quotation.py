@@ -72,6 +72,7 @@ def test_a_paragraph_signed_with_a_dash_is_its_signers_quotation():
         ["The minister said that “the talks failed” on Monday."],  # speaks for itself
         ["“Nobody knows who said this.”"],  # nobody is named
         ["The war ended.\n", "“A quotation opening a paragraph.”"],  # the paragraph before does not introduce it
+        ["He said “it is over” today.\n", "“A new quotation.”"],  # the one before was closed in its paragraph
     ],
 )
 def test_a_sentence_that_is_no_bare_quotation_or_has_no_speaker_stands_alone(sentences):
@@ -82,6 +83,18 @@ def test_a_sentence_that_is_no_bare_quotation_or_has_no_speaker_stands_alone(sen
 def test_a_colon_before_the_paragraph_introduces_its_quotation():
     q = quotations("The ministry said in a statement:\n", "“The operation is over.”")
     assert q.speaker(1) == 0
+
+
+def test_a_quotation_running_over_paragraphs_keeps_its_speaker():
+    q = quotations(
+        "The Red Cross said in a statement: “We are extremely concerned.\n",  # left open: it goes on below
+        "“Basic commodities have been hard to find.",
+        "These events will deepen their suffering.\n",
+        "“We call on all authorities to protect civilians.”\n",
+        "“A new quotation.”",
+    )
+    assert q.speaker(1) == q.speaker(2) == q.speaker(3) == 0
+    assert q.speaker(4) is None, "the quotation closed one paragraph earlier"
 
 
 def test_an_answer_quoting_a_bare_quotation_cites_its_speaker_first(assistant):

@@ -36,7 +36,7 @@ from typing import Callable
 
 import numpy as np
 
-from qa.errors import QAError
+from qa.errors import read_json
 from qa.index import Index
 from qa.question import Part, Question
 from qa.quotation import Quotations
@@ -86,13 +86,9 @@ class Calibration:
         newer answerer added keep their defaults until the next fit."""
         if path is None and not CALIBRATION_FILE.is_file():
             return cls()
-        try:
-            stored = json.loads((path or CALIBRATION_FILE).read_text())
-        except (OSError, ValueError) as error:
-            raise QAError(
-                f"cannot read the calibration {path or CALIBRATION_FILE}: {getattr(error, 'strerror', None) or error} "
-                "(`qa eval --calibrate --split dev` with QA_CALIBRATION_FILE set writes it)"
-            ) from None
+        stored = read_json(
+            path or CALIBRATION_FILE, "the calibration", " (`qa eval --calibrate --split dev` with QA_CALIBRATION_FILE set writes it)"
+        )
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
 

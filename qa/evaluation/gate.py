@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qa.errors import QAError
+from qa.errors import QAError, read_json
 from qa.evaluation.evalset import EVALS_DIR
 
 THRESHOLDS_FILE = EVALS_DIR / "thresholds.json"
@@ -19,10 +19,7 @@ EXAMPLE = '{"answer_correctness": {"min": 0.7}, "answerable_refused": {"max": 0.
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, dict[str, float]]:
-    try:
-        thresholds = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise QAError(f"cannot read the gate thresholds {path}: {getattr(error, 'strerror', None) or error}") from None
+    thresholds = read_json(path, "the gate thresholds")
     if not isinstance(thresholds, dict) or not thresholds:
         raise QAError(f"the gate thresholds {path} must map metric names to bounds, e.g. {EXAMPLE}")
     for name, bound in thresholds.items():

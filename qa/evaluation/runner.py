@@ -135,7 +135,7 @@ def run_cli(
         fit_calibration(assistant, questions, progress, path if own_set else None).save(target)
         assistant = type(assistant)(assistant.settings)  # a fresh answerer reads the new calibration
     report = run_evaluation(assistant, questions, split, progress, mode)
-    failed = failures(report.metrics, thresholds) if gate else []
+    failed = failures(report.metrics, thresholds)  # none when not gating: no thresholds
     if json_file:
         _write(json_file, report.model_dump_json(indent=2))
     if markdown_file:

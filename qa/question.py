@@ -96,6 +96,14 @@ _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.patte
 _MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
 
 
+# What a number measures: "what was the median age ...", "what worldwide prevalence ...", "what annual cost ...".
+_MEASURE = (
+    r"numbers?|population|percentage|per cent|percent|share|proportion|amount|size|distance|tolls?|rates?|ratios?|"
+    r"odds|prevalence|incidence|age|doses?|dosage|costs?|price|pay|salary|wages?|budget|income|length|height|"
+    r"weight|width|depth|speed|temperature|score|count|total|sum|mean|median|average|coordinates|concentration"
+)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What an answer of one kind looks like (`pattern`), minus what only looks like it (`not_it`, blanked first)."""
@@ -118,9 +126,8 @@ _ASKS = (
     (
         "number",
         re.compile(
-            r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide)\b|"
-            r"\bwhat (?:(?:is|was|are|were) (?:the |its |their )?)?"
-            r"(?:number|population|percentage|per cent|percent|share|proportion|amount|size|distance|toll)\b",
+            r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide|common|prevalent|frequent(?:ly)?)\b|"
+            rf"\b(?:what|which) (?:(?:is|was|are|were) (?:the |its |their )?)?{_MODIFIERS}{{0,3}}?(?:{_MEASURE})\b",
             re.IGNORECASE,
         ),
         Evidence(_QUANTITY, _NOT_QUANTITY),
@@ -166,8 +173,9 @@ _BOTH = re.compile(r"^(?P<head>.+?),?\s+both\s+(?P<first>.+?)\s+and\s+(?P<second
 _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
 
 
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+\b")
-_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z’'-]+\b")
+_LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
+# "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
+_CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
 _NOT_NAMES: WeakKeyDictionary = WeakKeyDictionary()
 
 
@@ -183,7 +191,8 @@ def place_adjectives(place: str) -> set[str]:
 
 def not_names(index: Index) -> frozenset[str]:
     """Lower-cased capitalised words of the corpus that name no one: words it also writes in lower case
-    ("Armed" of "Armenian Armed Forces") and adjectives of places it names ("Armenian" beside "Armenia")."""
+    ("Armed" of "Armenian Armed Forces", "HANDOUT" of a photo credit) and adjectives of places it names
+    ("Armenian" beside "Armenia")."""
     if index not in _NOT_NAMES:
         texts = [d.text for d in index.documents.values()]
         lower = {w for text in texts for w in _LOWER_WORD.findall(text)}

@@ -101,6 +101,12 @@ def read(assistant, text: str) -> Question:
         # a verb after "what" ends the noun phrase: this asks what was said, not which director
         ("What did the ICRC's regional director say people were queuing for?", None),
         ("What did the company announce?", None),
+        # a number measures something: an age, a rate, a cost, a dose, however it is qualified
+        ("What was the median age of the patients at diagnosis?", "number"),
+        ("What monthly pay were the fighters promised?", "number"),
+        ("What worldwide prevalence of underweight was forecast?", "number"),
+        ("How common is the allele among controls?", "number"),
+        ("What did the minister mean by a local operation?", None),
     ],
 )
 def test_expected_answer_types(question, kind):
@@ -123,6 +129,15 @@ def test_a_count_is_no_model_name_and_no_date(assistant):
     assert not question.has_evidence(question.whole, "On 27 September 2020, T-72 tanks entered Stepanakert.")
     assert question.has_evidence(question.whole, "About 55,000 people live in Stepanakert.")
     assert question.has_evidence(question.whole, "Two civilians were killed on September 20.")
+
+
+def test_a_word_in_capitals_is_no_name(assistant):
+    """A word the corpus writes in capitals and in lower case is no name (its photo credit's "HANDOUT"); a name
+    is, even where a web address spells it in lower case (azernews.az), and so is a short acronym ("UN")."""
+    question = read(assistant, "Which agency released the footage?")
+    assert not question.has_evidence(question.whole, "The footage came as a HANDOUT.")
+    assert question.has_evidence(question.whole, "The footage came from AzerNews.")
+    assert question.has_evidence(question.whole, "The footage came from the UN.")
 
 
 def test_a_title_is_no_persons_name(assistant):

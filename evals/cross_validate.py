@@ -54,7 +54,7 @@ def fitted_on(answerer, train, scored) -> list[tuple]:
     for example in scored:
         answerer.score(example.read, example.candidates)
         chosen = answerer.select(example.read, example.candidates)
-        outcomes.append((example, [] if answerer.refuses(example.read, chosen) else chosen, chosen))
+        outcomes.append((example, [] if answerer.refuses(example.read, example.candidates, chosen) else chosen, chosen))
     return outcomes
 
 

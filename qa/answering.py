@@ -17,8 +17,9 @@
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
    gives the confidence that the sentences answer it, from the best answering sentence (its logit,
-   closeness and years), how much of the question they cover, and how much of the question the
-   corpus never mentions (words, names). Below the threshold the answer is a refusal.
+   closeness and years), how much of the question they cover, how far the best sentence stands out
+   from the other candidates (its share of the probability of the ten best), and how much of the
+   question the corpus never mentions (words, names). Below the threshold the answer is a refusal.
 Both models, the threshold and the selection settings are fitted on the eval set's dev split
 (`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`, or, fitted on your own
 questions, in the file QA_CALIBRATION_FILE names.
@@ -47,7 +48,8 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
-QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1}
+QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
+STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best candidates
 
 
 def shouting(text: str) -> bool:
@@ -58,6 +60,13 @@ def shouting(text: str) -> bool:
 
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def standout(candidates: list["Candidate"]) -> float:
+    """The best sentence's share of the probability of the best few: a question the documents answer
+    tends to have one sentence standing out; one they only touch on, many about as likely."""
+    top = sorted((c.probability for c in candidates), reverse=True)[:STANDOUT_AMONG]
+    return top[0] / sum(top) if top and sum(top) > 0 else 0.0
 
 
 @dataclass
@@ -289,8 +298,9 @@ class ExtractiveAnswerer:
             return False
         return all(self.answering(question, n, chosen) is not None for n in range(len(question.parts)))
 
-    def question_features(self, question: Question, chosen: list[Candidate]) -> dict[str, float]:
-        """Features of the answerability model, from the answering sentence of the best-answered part."""
+    def question_features(self, question: Question, candidates: list[Candidate], chosen: list[Candidate]) -> dict[str, float]:
+        """Features of the answerability model: from the answering sentence of the best-answered part, and
+        how far the best candidate stands out from the others."""
         answers = [(self.answering(question, n, chosen), n) for n in range(len(question.parts))]
         logit, best = max(((c.part_logits[n], c) for c, n in answers), key=lambda item: item[0])
         return {
@@ -300,17 +310,18 @@ class ExtractiveAnswerer:
             "covered": question.covered(question.whole, set().union(*(c.context_words for c in chosen))),
             "unknown": question.unknown_share,
             "unknown_name": 1.0 if question.unknown_names else 0.0,
+            "standout": standout(candidates),
         }
 
-    def confidence(self, question: Question, chosen: list[Candidate]) -> float:
-        """How sure we are that the chosen sentences answer the question (0 when they cannot)."""
+    def confidence(self, question: Question, candidates: list[Candidate], chosen: list[Candidate]) -> float:
+        """How sure we are that the sentences chosen among the candidates answer the question (0 when they cannot)."""
         if not self.admissible(question, chosen):
             return 0.0
-        return self.calibration.confidence(self.question_features(question, chosen))
+        return self.calibration.confidence(self.question_features(question, candidates, chosen))
 
-    def refuses(self, question: Question, chosen: list[Candidate]) -> bool:
+    def refuses(self, question: Question, candidates: list[Candidate], chosen: list[Candidate]) -> bool:
         """Whether to refuse rather than quote the chosen sentences (confidence below the fitted threshold)."""
-        return self.confidence(question, chosen) < self.calibration.threshold
+        return self.confidence(question, candidates, chosen) < self.calibration.threshold
 
     def quotes(self, chosen: list[Candidate]) -> list[int]:
         """The sentence rows an answer quotes: the chosen sentences, each bare quotation beside the sentence
@@ -325,7 +336,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:
         read, candidates, passages = self.prepare(question, question_vector, passages)
         chosen = self.select(read, candidates)
-        if self.refuses(read, chosen):
+        if self.refuses(read, candidates, chosen):
             return Answer(question=question, answer=REFUSAL, abstained=True, passages=passages)
         citations, quotes = [], []
         for number, row in enumerate(self.quotes(chosen), start=1):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answering import REFUSAL, shouting
+from qa.answering import REFUSAL, Candidate, shouting, standout
 from qa.question import Question, expected_type, place_adjectives
 
 
@@ -200,3 +200,16 @@ def test_year_match(assistant):
 def test_shouting_lines_are_not_answers():
     assert shouting("(CREDIT: DEFENCE MINISTRY OF ARMENIA/HANDOUT VIA REUTERS)")
     assert not shouting("The ICRC and the UN sent aid to Stepanakert.")
+
+
+def candidates_with(logits: list[float]) -> list[Candidate]:
+    return [Candidate(row, "", set(), set(), [], 0.0, logit=logit) for row, logit in enumerate(logits)]
+
+
+def test_one_sentence_standing_out_from_the_rest_counts_towards_answering():
+    """The answerability model's `standout`: the best sentence's share of the ten best sentences' probability."""
+    alone = standout(candidates_with([2.0] + [-4.0] * 20))
+    crowded = standout(candidates_with([2.0] * 5 + [-4.0] * 20))
+    assert alone > 0.8 and crowded < 0.25
+    assert standout(candidates_with([0.0] * 30)) == pytest.approx(0.1)  # only the ten best count
+    assert standout([]) == 0.0

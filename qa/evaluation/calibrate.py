@@ -158,7 +158,7 @@ def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> 
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     # None where the answerer cannot answer at all (it refuses whatever the model says)
     features = [
-        answerer.question_features(e.read, chosen) if answerer.admissible(e.read, chosen) else None
+        answerer.question_features(e.read, e.candidates, chosen) if answerer.admissible(e.read, chosen) else None
         for e, chosen in selected
     ]
     usable = [(e, chosen, f) for (e, chosen), f in zip(selected, features) if f is not None]
@@ -182,7 +182,7 @@ def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[i
     right, sentences = 0, 0
     for example in examples:
         chosen = answerer.select(example.read, example.candidates)
-        if answerer.refuses(example.read, chosen):
+        if answerer.refuses(example.read, example.candidates, chosen):
             chosen = []
         if example.question.answerable:
             right += bool(chosen) and holds_terms(example.question, answerer, chosen)

@@ -16,6 +16,7 @@ from conftest import live_server
 
 ANSWERABLE = "Who did Ilham Aliyev speak with by phone?"
 UNANSWERABLE = "What is the boiling point of mercury?"
+COMPLETION = {"model": "qa", "messages": [{"role": "user", "content": ANSWERABLE}]}
 ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "mode", "fallback", "timings_ms"}
 
 
@@ -124,6 +125,11 @@ def test_limits_give_clear_json_errors(server_url):
     assert_json_error(streamed, 413)
     empty = assert_json_error(post(server_url, "/chat", {"question": " \n\t "}), 422)
     assert "empty" in empty
+    # what the schema calls an integer or a boolean is one: JSON's true is no k, "yes" no stream (found by schemathesis)
+    for path, extra in (("/chat", {"question": ANSWERABLE}), ("/v1/chat/completions", COMPLETION)):
+        assert_json_error(post(server_url, path, {**extra, "k": True}), 422)
+        assert_json_error(post(server_url, path, {**extra, "k": 2.5}), 422)
+        assert_json_error(post(server_url, path, {**extra, "stream": "yes"}), 422)
 
 
 @pytest.mark.parametrize(

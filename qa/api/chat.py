@@ -25,8 +25,8 @@ class ChatRequest(BaseModel):
     history: list[ChatMessage] = Field(
         default_factory=list, max_length=MAX_HISTORY_TURNS, description="Earlier turns, oldest first."
     )
-    k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve (default QA_TOP_K).")
-    stream: bool = Field(False, description="Answer as Server-Sent Events.")
+    k: int | None = Field(None, ge=1, le=50, strict=True, description="Passages to retrieve (default QA_TOP_K).")
+    stream: bool = Field(False, strict=True, description="Answer as Server-Sent Events.")
     mode: Literal["extractive", "generated"] | None = Field(
         None,
         description="extractive: quoted sentences; generated: the configured LLM writes and every sentence is "

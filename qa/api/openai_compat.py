@@ -43,8 +43,8 @@ class CompletionMessage(BaseModel):
 class CompletionRequest(BaseModel):
     model: str = Field(max_length=256, description="Any name: there is one assistant behind every model.")
     messages: list[CompletionMessage] = Field(min_length=1)
-    stream: bool = False
-    k: int | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve (default QA_TOP_K).")
+    stream: bool = Field(False, strict=True)
+    k: int | None = Field(None, ge=1, le=50, strict=True, description="Extension: passages to retrieve (default QA_TOP_K).")
     mode: Literal["extractive", "generated"] | None = Field(
         None, description="Extension: as `mode` of /chat (default: generated when the server has an LLM)."
     )

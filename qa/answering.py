@@ -18,8 +18,9 @@
    none is as close to the question as correct dev answers were; otherwise a second logistic model
    gives the confidence that the sentences answer it, from the best answering sentence (its logit,
    closeness and years), how much of the question they cover, how far the best sentence stands out
-   from the other candidates (its share of the probability of the ten best), and how much of the
-   question the corpus never mentions (words, names). Below the threshold the answer is a refusal.
+   from the other candidates (its share of the probability of the ten best that say different
+   things), and how much of the question the corpus never mentions (words, names). Below the
+   threshold the answer is a refusal.
 Both models, the threshold and the selection settings are fitted on the eval set's dev split
 (`qa eval --calibrate --split dev`) and stored in `qa/calibration.json`, or, fitted on your own
 questions, in the file QA_CALIBRATION_FILE names.
@@ -49,7 +50,7 @@ REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
-STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best candidates
+STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best distinct candidates
 
 
 def shouting(text: str) -> bool:
@@ -62,10 +63,10 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
-def standout(candidates: list["Candidate"]) -> float:
-    """The best sentence's share of the probability of the best few: a question the documents answer
-    tends to have one sentence standing out; one they only touch on, many about as likely."""
-    top = sorted((c.probability for c in candidates), reverse=True)[:STANDOUT_AMONG]
+def standout(probabilities: list[float]) -> float:
+    """The best probability's share of the best few: a question the documents answer tends to have one
+    sentence standing out; one they only touch on, many about as likely."""
+    top = sorted(probabilities, reverse=True)[:STANDOUT_AMONG]
     return top[0] / sum(top) if top and sum(top) > 0 else 0.0
 
 
@@ -253,6 +254,17 @@ class ExtractiveAnswerer:
             return False
         return part.evidence is None or any(question.has_evidence(part, c.text) for c in chosen)
 
+    def distinct(self, candidates: list[Candidate], limit: int) -> list[Candidate]:
+        """The `limit` most likely candidates, less those that restate a more likely one (the same sentence
+        in two copies of an article does not make the question any less answered)."""
+        kept: list[Candidate] = []
+        for candidate in sorted(candidates, key=lambda c: -c.probability):
+            if len(kept) == limit:
+                break
+            if not self._redundant(candidate, kept):
+                kept.append(candidate)
+        return kept
+
     def _redundant(self, candidate: Candidate, chosen: list[Candidate]) -> bool:
         vectors = self.index.sentence_vectors
         own = np.asarray(vectors[candidate.row], np.float32)
@@ -310,7 +322,7 @@ class ExtractiveAnswerer:
             "covered": question.covered(question.whole, set().union(*(c.context_words for c in chosen))),
             "unknown": question.unknown_share,
             "unknown_name": 1.0 if question.unknown_names else 0.0,
-            "standout": standout(candidates),
+            "standout": standout([c.probability for c in self.distinct(candidates, STANDOUT_AMONG)]),
         }
 
     def confidence(self, question: Question, candidates: list[Candidate], chosen: list[Candidate]) -> float:

@@ -1,9 +1,14 @@
 """Retrieval, question reading and extractive answers on the real seed index (real MiniLM, real Chroma)."""
 
-import pytest
+import shutil
 
-from qa.answering import REFUSAL, Candidate, shouting, standout
+import pytest
+from conftest import SEEDS
+
+from qa.answering import REFUSAL, shouting, standout
+from qa.assistant import Assistant
 from qa.question import Question, expected_type, place_adjectives
+from qa.settings import Settings
 
 
 def test_retrieval_finds_the_known_passage(assistant):
@@ -202,14 +207,35 @@ def test_shouting_lines_are_not_answers():
     assert not shouting("The ICRC and the UN sent aid to Stepanakert.")
 
 
-def candidates_with(logits: list[float]) -> list[Candidate]:
-    return [Candidate(row, "", set(), set(), [], 0.0, logit=logit) for row, logit in enumerate(logits)]
-
-
 def test_one_sentence_standing_out_from_the_rest_counts_towards_answering():
     """The answerability model's `standout`: the best sentence's share of the ten best sentences' probability."""
-    alone = standout(candidates_with([2.0] + [-4.0] * 20))
-    crowded = standout(candidates_with([2.0] * 5 + [-4.0] * 20))
-    assert alone > 0.8 and crowded < 0.25
-    assert standout(candidates_with([0.0] * 30)) == pytest.approx(0.1)  # only the ten best count
+    assert standout([0.9] + [0.02] * 20) > 0.8
+    assert standout([0.9] * 5 + [0.02] * 20) < 0.25
+    assert standout([0.5] * 30) == pytest.approx(0.1)  # only the ten best count
     assert standout([]) == 0.0
+
+
+def test_a_copy_of_a_document_leaves_confidence_nearly_as_it_was(tmp_path):
+    """Two copies of an article (wire copy printed twice) put every sentence among the candidates twice; the
+    copy restates, it does not compete, so the best sentence stands out as much as with one copy."""
+    article = sorted(SEEDS.glob("*.txt"))[0]
+    once, twice = tmp_path / "once", tmp_path / "twice"
+    for folder, copies in ((once, 1), (twice, 2)):
+        folder.mkdir()
+        for n in range(copies):
+            shutil.copy(article, folder / f"copy{n}.txt")
+    questions = ["Who did Ilham Aliyev speak with by phone?", "What did Azerbaijan demand of the separatists?"]
+    confidences = {}
+    for folder in (once, twice):
+        settings = Settings(index_dir=tmp_path / f"{folder.name}-index")
+        assistant = Assistant(settings)
+        assistant.index_paths([folder])
+        assistant.load()
+        answerer = assistant.answerer
+        for question in questions:
+            read, candidates, _ = answerer.prepare(question, assistant.embed_query(question), assistant.search(question))
+            confidences[folder.name, question] = answerer.confidence(read, candidates, answerer.select(read, candidates))
+    for question in questions:
+        assert confidences["once", question] > 0
+        # not exactly: the copy still shifts word weights (BM25's IDF) and passage ranks a little
+        assert confidences["twice", question] == pytest.approx(confidences["once", question], abs=0.05)

@@ -38,7 +38,7 @@ import numpy as np
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
 from qa.documents import Document, discover, read_document
 from qa.embeddings import Embedder
-from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError
+from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
 
 SCHEMA_VERSION = 1
@@ -153,10 +153,7 @@ def read_manifest(index_dir: Path) -> dict | None:
     path = index_dir / MANIFEST
     if not path.is_file():
         return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise QAError(f"the index manifest {path} is unreadable ({error}); run `qa index` again") from None
+    return read_json(path, "the index manifest", "; run `qa index` again")
 
 
 def mismatch(manifest: dict, expected: dict) -> str | None:

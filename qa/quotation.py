@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from qa.index import Index
 
-# Curly quotations may run to the end of the paragraph unclosed (a quote continued in the next one).
-_QUOTATION = re.compile(r"“[^“”]*(?:”|$)|\"[^\"]*\"|«[^«»]*(?:»|$)")
+# Curly quotations may run to the end of the paragraph unclosed (a quote continued in the next one). In single
+# curly marks (British style: ‘We are concerned,’ she said), a ’ before a letter is an apostrophe ("Baku’s").
+_QUOTATION = re.compile(r"“[^“”]*(?:”|$)|‘(?:[^‘’]|’(?=\w))*(?:’(?!\w)|$)|\"[^\"]*\"|«[^«»]*(?:»|$)")
 _WORD = re.compile(r"\w+")
 _SIGNATURE = re.compile(r"^[—–]\s*\w")
 _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for itself
@@ -91,7 +92,7 @@ class Quotations:
         if not quotations:
             return None
         start, end = quotations[-1]
-        if self.index.documents[self.sentences[row].source].text[end - 1] in "”»\"":  # closed in its paragraph
+        if self.index.documents[self.sentences[row].source].text[end - 1] in "”’»\"":  # closed in its paragraph
             return None
         opens = next(r for r in range(first, last) if self.sentences[r].end > start)
         return opens if self._own_words(opens, quotations) >= _OWN_WORDS else self.speaker(opens)

@@ -54,6 +54,21 @@ def test_the_sentence_opening_the_quotation_names_its_speaker():
     assert q.speaker(1) == 0
 
 
+
+def test_single_curly_quotation_marks_quote_too_and_an_apostrophe_does_not_close_them():
+    q = quotations(
+        "The Red Cross regional director spoke to reporters in Yerevan.",
+        "‘Baku’s trucks arrived.",
+        "People’s needs remain huge,’ said Ariane Bauer.",
+    )
+    assert q.speaker(1) == 2  # the quotation runs on past "Baku’s" and "People’s" to the closing ’
+    assert quotations("Azerbaijan’s ministry said the talks failed.").speaker(0) is None  # apostrophes only
+
+
+def test_a_single_quoted_paragraph_continues_the_one_that_left_it_open():
+    q = quotations("The director said: ‘We are extremely concerned.\n", "‘Basic commodities are scarce.’")
+    assert q.speaker(1) == 0
+
 def test_a_paragraph_signed_with_a_dash_is_its_signers_quotation():
     q = quotations(
         "My morning walk: another building was bombarded.",

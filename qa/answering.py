@@ -348,8 +348,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:
         read, candidates, passages = self.prepare(question, question_vector, passages)
         chosen = self.select(read, candidates)
-        if self.refuses(read, candidates, chosen):
-            return Answer(question=question, answer=REFUSAL, abstained=True, passages=passages)
+        confidence = self.confidence(read, candidates, chosen)  # as `refuses`, kept for the answer
+        if confidence < self.calibration.threshold:
+            return Answer(question=question, answer=REFUSAL, abstained=True, confidence=confidence, passages=passages)
         citations, quotes = [], []
         for number, row in enumerate(self.quotes(chosen), start=1):
             sentence = self.index.sentences[row]
@@ -362,4 +363,7 @@ class ExtractiveAnswerer:
                 )
             )
             quotes.append(f"{text} [{number}]")
-        return Answer(question=question, answer=" ".join(quotes), abstained=False, citations=citations, passages=passages)
+        return Answer(
+            question=question, answer=" ".join(quotes), abstained=False, citations=citations,
+            confidence=confidence, passages=passages,
+        )

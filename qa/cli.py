@@ -36,7 +36,7 @@ Mode = Annotated[
 ]
 
 
-ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "mode", "fallback", "timings_ms"}
+ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "confidence", "mode", "fallback", "timings_ms"}
 
 
 def make_settings(index_dir: Path | None):
@@ -153,6 +153,8 @@ def print_answer(answer, console) -> None:
 
     style = "yellow" if answer.abstained else "bold"
     console.print(f"[{style}]{escape(answer.answer)}[/]")
+    if answer.confidence is not None:
+        console.print(f"[dim]confidence {answer.confidence:.2f}[/]")
     if answer.citations:
         console.print("\n[dim]Sources[/]")
     for c in answer.citations:

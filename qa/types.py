@@ -45,6 +45,9 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
+    # Extractive answers: how likely the quoted sentences answer the question (0-1, the answerability model of
+    # `qa.answering`); below the calibrated threshold the answer is a refusal. None for generated answers.
+    confidence: float | None = None
     mode: str = "extractive"
     fallback: str | None = None
     question_used: str | None = None

@@ -66,6 +66,19 @@ def test_questions_the_documents_do_not_answer_are_refused(assistant, question):
     assert answer.abstained, answer.answer
 
 
+def test_every_extractive_answer_says_how_sure_it_is(assistant):
+    """`confidence` is the answerability model's: at or above the calibrated threshold the sentences are quoted,
+    below it the question is refused, and the user sees how near it came."""
+    threshold = assistant.answerer.calibration.threshold
+    answered = assistant.ask("Who did Ilham Aliyev speak with by phone?", mode="extractive")
+    refused = assistant.ask("What is the boiling point of mercury?", mode="extractive")
+    assert not answered.abstained and threshold <= answered.confidence <= 1
+    assert refused.abstained and 0 <= refused.confidence < threshold
+    stricter = Assistant(assistant.settings.model_copy(update={"min_answer_score": answered.confidence + 0.01}))
+    again = stricter.ask("Who did Ilham Aliyev speak with by phone?", mode="extractive")
+    assert again.abstained and again.confidence == pytest.approx(answered.confidence)
+
+
 def test_a_how_many_question_is_answered_with_a_number(assistant):
     answer = assistant.ask("How many military positions did Azerbaijan say it had taken?", mode="extractive")
     assert not answer.abstained
@@ -230,11 +243,8 @@ def test_a_copy_of_a_document_leaves_confidence_nearly_as_it_was(tmp_path):
         settings = Settings(index_dir=tmp_path / f"{folder.name}-index")
         assistant = Assistant(settings)
         assistant.index_paths([folder])
-        assistant.load()
-        answerer = assistant.answerer
         for question in questions:
-            read, candidates, _ = answerer.prepare(question, assistant.embed_query(question), assistant.search(question))
-            confidences[folder.name, question] = answerer.confidence(read, candidates, answerer.select(read, candidates))
+            confidences[folder.name, question] = assistant.ask(question, mode="extractive").confidence
     for question in questions:
         assert confidences["once", question] > 0
         # not exactly: the copy still shifts word weights (BM25's IDF) and passage ranks a little

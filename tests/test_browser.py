@@ -89,6 +89,7 @@ def test_ask_follow_up_and_open_a_citation_on_a_laptop(page, server_url, tmp_pat
     assert "documents indexed" in page.inner_text("#corpus") and page.locator("#keybox").is_hidden()
     first = ask(page, QUESTION)
     assert "killed" in first.locator(".answer").inner_text()
+    assert 0 < float(first.locator(".confidence").inner_text().removeprefix("confidence ")) <= 1
     assert first.locator(".sources li").count() == first.locator(".answer .cite").count() >= 1
     follow = ask(page, FOLLOW_UP)
     assert "children" in follow.locator(".answer").inner_text()
@@ -117,6 +118,7 @@ def test_refusal_is_shown_plainly(page):
     assert "refusal" in box.get_attribute("class")
     assert box.locator(".answer").inner_text() == "The documents don't answer this question."
     assert box.locator(".sources").count() == 0
+    assert box.locator(".confidence").inner_text().startswith("confidence 0.")  # how near it came to answering
 
 
 def test_reset_starts_a_new_conversation(page):

@@ -12,7 +12,8 @@ def test_ask_json_shape(seeds_settings):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 2
     first, second = lines
-    assert set(first) == {"question", "answer", "abstained", "citations", "mode", "fallback", "timings_ms"}
+    assert set(first) == {"question", "answer", "abstained", "citations", "confidence", "mode", "fallback", "timings_ms"}
+    assert first["confidence"] > second["confidence"] >= 0
     assert first["mode"] == "extractive" and first["fallback"] is None
     assert first["abstained"] is False and "Blinken" in first["answer"]
     assert set(first["citations"][0]) >= {"id", "source", "start", "end", "quote"}

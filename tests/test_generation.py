@@ -63,6 +63,7 @@ def test_supported_sentences_are_kept_with_exact_verified_citations(generating, 
     fake.script(citing("Blinken", "{sentence} [{n}] Mr Aliyev spoke with US Secretary of State Antony Blinken by phone."))
     answer = generating.ask(ANSWERABLE)
     assert answer.mode == "generated" and answer.fallback is None and not answer.abstained
+    assert answer.confidence is None  # the LLM's answer has no calibrated confidence
     assert "Blinken" in answer.answer
     assert [c.id for c in answer.citations] == [1] and answer.citations[0].verified
     assert answer.answer.count("[1]") == 1  # the uncited second sentence is removed, however true

@@ -17,7 +17,7 @@ from conftest import live_server
 ANSWERABLE = "Who did Ilham Aliyev speak with by phone?"
 UNANSWERABLE = "What is the boiling point of mercury?"
 COMPLETION = {"model": "qa", "messages": [{"role": "user", "content": ANSWERABLE}]}
-ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "mode", "fallback", "timings_ms"}
+ASK_JSON_FIELDS = {"question", "answer", "abstained", "citations", "confidence", "mode", "fallback", "timings_ms"}
 
 
 def post(url: str, path: str, body, **kwargs) -> httpx.Response:

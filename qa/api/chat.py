@@ -40,6 +40,10 @@ class ChatResponse(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation]
+    confidence: float | None = Field(
+        description="Extractive answers: how likely the quoted sentences answer the question (0-1); below the "
+        "calibrated threshold the answer is a refusal. Null for generated answers.",
+    )
     mode: Literal["extractive", "generated"]
     fallback: str | None = Field(description="Why a generated answer was replaced by the extractive one.")
     timings_ms: dict[str, float]
@@ -55,7 +59,7 @@ def chat_events(events: Iterator[str | Answer]) -> Iterator[tuple[str, str]]:
             yield "token", dumps({"text": event})
             continue
         result = ChatResponse.of(event)
-        yield "citations", dumps(result.model_dump(include={"question_used", "abstained", "citations", "mode", "fallback"}))
+        yield "citations", dumps(result.model_dump(include={"question_used", "abstained", "citations", "confidence", "mode", "fallback"}))
         for piece in pieces(result.answer):
             yield "delta", dumps({"text": piece})
         yield "done", result.model_dump_json()

@@ -1,7 +1,7 @@
 """`POST /v1/chat/completions`: any OpenAI client can talk to `qa`, under any `model` name, plain or streamed.
 
 The message content is the answer with its [n] markers and a short "Sources" list; the
-structured `citations`, `abstained`, `question_used`, `mode` and `fallback` ride as extra
+structured `citations`, `abstained`, `confidence`, `question_used`, `mode` and `fallback` ride as extra
 top-level fields (in a stream: on the first chunk and on the last one, before `data: [DONE]`).
 A generated answer's stream first sends the LLM's unverified draft in the extra field `draft` of
 content-less chunks, then a chunk with the extra fields: `content` only carries verified text.
@@ -89,6 +89,7 @@ class Completion(BaseModel):
     choices: list[CompletionChoice]
     citations: list[Citation]
     abstained: bool
+    confidence: float | None
     question_used: str
     mode: Literal["extractive", "generated"]
     fallback: str | None
@@ -102,6 +103,7 @@ def extras(answer: Answer) -> dict:
     return {
         "citations": [c.model_dump() for c in answer.citations],
         "abstained": answer.abstained,
+        "confidence": answer.confidence,
         "question_used": answer.question_used,
         "mode": answer.mode,
         "fallback": answer.fallback,

@@ -83,10 +83,11 @@ def render_markdown(report: EvalReport, gate_lines: list[str] | None = None) -> 
         "## Questions",
         "",
         "Verdicts: correct, missing answer terms, wrongly refused (answerable); rightly refused, "
-        "answered an unanswerable question (unanswerable). Gold rank: rank of the first retrieved passage holding a gold quote.",
+        "answered an unanswerable question (unanswerable). Confidence: the extractive answerer's, refusing below the "
+        "calibrated threshold. Gold rank: rank of the first retrieved passage holding a gold quote.",
         "",
-        "| id | kind | question | answer | verdict | gold rank | citations |",
-        "|---|---|---|---|---|---|---|",
+        "| id | kind | question | answer | verdict | confidence | gold rank | citations |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         verdict = r.verdict if r.verdict in (CORRECT, REFUSED) else f"**{r.verdict}**"
@@ -99,7 +100,7 @@ def render_markdown(report: EvalReport, gate_lines: list[str] | None = None) -> 
             verdict += "; **invalid citation**"
         citations = "<br>".join(f"[{c.id}] {c.source} {c.start}–{c.end}" for c in r.citations) or "—"
         lines.append(
-            f"| {r.id} | {r.kind} | {_cell(r.question)} | {_cell(r.answer)} | {verdict} | "
+            f"| {r.id} | {r.kind} | {_cell(r.question)} | {_cell(r.answer)} | {verdict} | {_value(r.confidence)} | "
             f"{r.gold_rank or '—' if r.answerable else ''} | {citations} |"
         )
     return "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ class QuestionResult(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation]
+    confidence: float | None = None  # the extractive answerer's (None for generated answers)
     mode: str = "extractive"
     fallback: str | None = None  # why a generated answer was replaced by the extractive one
     verdict: str
@@ -91,6 +92,7 @@ def score_question(question: EvalQuestion, answer: Answer, text_of: Callable[[st
         answer=answer.answer,
         abstained=answer.abstained,
         citations=answer.citations,
+        confidence=answer.confidence,
         mode=answer.mode,
         fallback=answer.fallback,
         verdict=verdict,

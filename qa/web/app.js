@@ -189,6 +189,9 @@ async function ask(question) {
     turn.box.append(element("div", "used", `Quoted instead of generated: ${result.fallback}.`));
   }
   renderAnswer(turn.answer, result.answer, result.citations);
+  if (typeof result.confidence === "number") {
+    turn.box.append(element("div", "confidence", `confidence ${result.confidence.toFixed(2)}`));
+  }
   if (result.abstained) {
     turn.box.classList.add("refusal");
   } else {

@@ -45,9 +45,11 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
-    # Extractive answers: how likely the quoted sentences answer the question (0-1, the answerability model of
-    # `qa.answering`); below the calibrated threshold the answer is a refusal. None for generated answers.
-    confidence: float | None = None
+    confidence: float | None = Field(
+        None,
+        description="Extractive answers: how likely the quoted sentences answer the question (0-1, the answerability "
+        "model of qa.answering); below the calibrated threshold the answer is a refusal. Null for generated answers.",
+    )
     mode: str = "extractive"
     fallback: str | None = None
     question_used: str | None = None

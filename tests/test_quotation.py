@@ -54,7 +54,6 @@ def test_the_sentence_opening_the_quotation_names_its_speaker():
     assert q.speaker(1) == 0
 
 
-
 def test_single_curly_quotation_marks_quote_too_and_an_apostrophe_does_not_close_them():
     q = quotations(
         "The Red Cross regional director spoke to reporters in Yerevan.",
@@ -68,6 +67,7 @@ def test_single_curly_quotation_marks_quote_too_and_an_apostrophe_does_not_close
 def test_a_single_quoted_paragraph_continues_the_one_that_left_it_open():
     q = quotations("The director said: ‘We are extremely concerned.\n", "‘Basic commodities are scarce.’")
     assert q.speaker(1) == 0
+
 
 def test_a_paragraph_signed_with_a_dash_is_its_signers_quotation():
     q = quotations(

@@ -40,10 +40,7 @@ class ChatResponse(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation]
-    confidence: float | None = Field(
-        description="Extractive answers: how likely the quoted sentences answer the question (0-1); below the "
-        "calibrated threshold the answer is a refusal. Null for generated answers.",
-    )
+    confidence: float | None = Field(description=Answer.model_fields["confidence"].description)
     mode: Literal["extractive", "generated"]
     fallback: str | None = Field(description="Why a generated answer was replaced by the extractive one.")
     timings_ms: dict[str, float]

@@ -178,7 +178,7 @@ class ExtractiveAnswerer:
             "dense": candidate.dense[0 if n is None else n + 1],
             "coverage": question.covered(part, candidate.words),
             "context": question.covered(part, candidate.context_words),
-            "type": 0.0 if part.evidence is None else 1.0 if question.has_evidence(part, candidate.text) else -1.0,
+            "type": question.kind_match(part, candidate.text),
             "rank": candidate.rank,
         }
 
@@ -252,7 +252,7 @@ class ExtractiveAnswerer:
         """Whether the chosen sentences hold most of what sets a part apart and an answer of the kind it asks for."""
         if question.covered(part, set().union(*(c.context_words for c in chosen)), own=True) < 0.5:
             return False
-        return part.evidence is None or any(question.has_evidence(part, c.text) for c in chosen)
+        return any(question.can_answer(part, c.text) for c in chosen)
 
     def distinct(self, candidates: list[Candidate], limit: int) -> list[Candidate]:
         """The `limit` most likely candidates, less those that restate a more likely one (the same sentence
@@ -299,7 +299,7 @@ class ExtractiveAnswerer:
     def answering(self, question: Question, n: int, chosen: list[Candidate]) -> Candidate | None:
         """The chosen sentence that answers part `n`: its most likely one holding the kind of answer it asks for."""
         part = question.parts[n]
-        holding = [c for c in chosen if part.evidence is None or question.has_evidence(part, c.text)]
+        holding = [c for c in chosen if question.can_answer(part, c.text)]
         return max(holding, key=lambda c: c.part_logits[n], default=None)
 
     def admissible(self, question: Question, chosen: list[Candidate]) -> bool:

@@ -7,7 +7,8 @@
   year (what year ...), a number (how many ...), a date (when ...), a person (who ..., which
   minister ...; titles such as "Prime Minister" are no name) or a name (where ..., which
   company ...), each with the pattern an answer sentence must match with words the question
-  does not already contain;
+  does not already contain; or a description (what is X, who is <Name>: "X, the sole highway ..."),
+  which raises the sentences that give one without ruling out those that describe X otherwise;
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
 """
@@ -111,6 +112,9 @@ class Evidence:
     pattern: re.Pattern
     not_it: re.Pattern | None = None
     names: bool = False  # an answer is a name: words that name no one (`not_names`) do not count
+    # A required kind rules out a sentence without it ("how many" needs a number). A kind many answers
+    # give in other words (a description) only raises the sentences that hold it.
+    required: bool = True
 
     def finditer(self, text: str):
         if self.not_it is not None:
@@ -156,6 +160,37 @@ _ASKS = (
         Evidence(_PROPER_WORD, names=True),
     ),
 )
+# "What is the Lachin corridor?", "Who was Arman Tatoyan?": a description of something the question names.
+_DEFINITION = re.compile(
+    r"^\s*(?:what\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?"
+    r"(?!(?:in|on|at|by|for|from|to|of|with|it|this|that|these|those|there|he|she|they|his|her|their|its)\b)"
+    r"(?!\w+(?:ing|ed)\b)(?P<thing>[^?,;:]{2,60}?)"
+    r"|who\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<person>(?-i:[A-Z])[^?,;:]{1,60}?))\s*\??\s*$",
+    re.IGNORECASE,
+)
+# ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
+_NOT_DESCRIBED = re.compile(
+    rf"\b(?:{_ROLE}|{_MEASURE}|{_ENTITY}|names?|dates?|years?|days?|months?|time|reasons?)\b", re.IGNORECASE
+)
+
+
+def _described(subject: str) -> Evidence:
+    """Sentences that say what `subject` is: "the Lachin corridor, the sole highway ...", "Siranush Sargsyan, a
+    freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev".
+    Soft: a description takes many other forms."""
+    name = r"\s+".join(re.escape(word) for word in subject.split())
+    what = r"\s+[\w’'-]+"  # the first word of the description, which the question does not hold
+    said = (
+        rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:a|an|the|who|which|whose|known|also|one|once|now|formerly)\b{what}|"
+        rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{what}|"
+        rf"[\w’'-]+\s+(?:is|was|are|were)\s+(?:a|an|the)\s+{name}\b|"
+        rf"\b{name}\s*\([A-Za-z][^)]{{2,60}}\)|[\w-]+\s*\(\s*{name}\s*\)|"
+        rf"\b(?:known as|called|named|dubbed)\s+(?:the\s+)?{name}\b|"
+        rf"\b(?:{_ROLE})s?(?:\s+of\s+[\w-]+)?,?\s+{name}\b"
+    )
+    return Evidence(re.compile(said, re.IGNORECASE), required=False)
+
+
 # Words that frame a question rather than say what it is about.
 _FRAME = re.compile(
     r"\bhow (?:many|much|long|far|close|large|big|old|often|high|deep|wide)\b|\b(?:what|which) is the name of\b|"
@@ -219,6 +254,10 @@ class Part:
 
 def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     """The kind of answer a question asks for and the pattern an answer of that kind matches."""
+    definition = _DEFINITION.match(question)
+    subject = definition and (definition["thing"] or definition["person"])
+    if subject and content_terms(subject) and not _NOT_DESCRIBED.search(subject):
+        return "definition", _described(subject)
     for name, asks, evidence in _ASKS:
         if asks.search(question):
             return name, evidence
@@ -302,6 +341,18 @@ class Question:
         if not self.years or not years:
             return 0.0
         return 1.0 if years & self.years else -1.0
+
+    def kind_match(self, part: Part, text: str) -> float:
+        """+1 if `text` holds the kind of answer the part asks for, -1 if it lacks a required one, else 0."""
+        if part.evidence is None:
+            return 0.0
+        if self.has_evidence(part, text):
+            return 1.0
+        return -1.0 if part.evidence.required else 0.0
+
+    def can_answer(self, part: Part, text: str) -> bool:
+        """Whether `text` may answer the part: it asks for no kind of answer, or a soft kind, or `text` holds one."""
+        return part.evidence is None or not part.evidence.required or self.has_evidence(part, text)
 
     def has_evidence(self, part: Part, text: str) -> bool:
         """Whether `text` holds an answer of the kind the part asks for, in words the question does not hold."""

@@ -125,6 +125,13 @@ def read(assistant, text: str) -> Question:
         ("What worldwide prevalence of underweight was forecast?", "number"),
         ("How common is the allele among controls?", "number"),
         ("What did the minister mean by a local operation?", None),
+        # "what is X", "who is <Name>" ask what X is, not for another name: a description
+        ("What is the Lachin corridor?", "definition"),
+        ("Who was Arman Tatoyan?", "definition"),
+        ("Who are the Houthis?", "definition"),
+        ("Who is in charge?", "person"),
+        ("Who is the President of Azerbaijan?", "person"),
+        ("What is happening in Stepanakert?", None),
     ],
 )
 def test_expected_answer_types(question, kind):
@@ -139,6 +146,31 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
     assert how_long.has_evidence(how_long.whole, "The mission is mandated for five years.")
     assert how_long.has_evidence(how_long.whole, "The first war lasted from 1988 to 1994.")
     assert not how_long.has_evidence(how_long.whole, "Russia said its 2,000-strong mission was evacuating civilians.")
+
+
+def test_a_description_raises_a_sentence_but_its_absence_rules_none_out(assistant):
+    question = read(assistant, "What is the Lachin corridor?")
+    part = question.whole
+    for described in (
+        "Azerbaijani forces advanced towards the Lachin corridor, the sole highway between Armenia and Karabakh.",
+        "The Lachin corridor is a mountain road.",
+        "The road is known as the Lachin corridor.",
+        "Trucks went through the Lachin Corridor (the only route in).",
+    ):
+        assert question.kind_match(part, described) == 1.0, described
+    mentioned = "Reports said the Lachin corridor will be opened."
+    assert question.kind_match(part, mentioned) == 0.0 and question.can_answer(part, mentioned)
+    person = read(assistant, "Who is Arman Tatoyan?")
+    assert person.kind_match(person.whole, "Armenia's human rights defender, Arman Tatoyan, launched a probe.") == 1.0
+
+
+@pytest.mark.parametrize("name", ["Arman Tatoyan", "Siranush Sargsyan", "Nikol Pashinyan"])
+def test_who_is_a_person_the_documents_describe_is_answered_with_the_description(assistant, name):
+    """"Who is <Name>?" names the person already: it asks what they are, and a sentence that says so answers
+    it, though it holds no other name."""
+    answer = assistant.ask(f"Who is {name}?")
+    assert not answer.abstained, answer.confidence
+    assert name in answer.answer
 
 
 def test_a_count_is_no_model_name_and_no_date(assistant):

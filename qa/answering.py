@@ -337,12 +337,16 @@ class ExtractiveAnswerer:
 
     def quotes(self, chosen: list[Candidate]) -> list[int]:
         """The sentence rows an answer quotes: the chosen sentences, each bare quotation beside the sentence
-        that names its speaker (`qa.quotation`), so a claim is never quoted as if the documents made it."""
+        that names its speaker, and each opening with a pronoun after the sentences it refers to (`qa.quotation`),
+        so a claim is never quoted as if the documents made it, nor "she" without who she is."""
         rows: list[int] = []
         for candidate in chosen:
             speaker = self.quotations.speaker(candidate.row)
-            pair = [candidate.row] if speaker is None else sorted((speaker, candidate.row))
-            rows += [row for row in pair if row not in rows]
+            needed = {candidate.row} if speaker is None else {speaker, candidate.row}
+            antecedent = self.quotations.antecedent(min(needed))  # "She continued: “...”" needs who she is
+            if antecedent is not None:
+                needed |= set(range(antecedent, min(needed)))
+            rows += [row for row in sorted(needed) if row not in rows]
         return rows
 
     def answer(self, question: str, question_vector: np.ndarray, passages: list[Passage]) -> Answer:

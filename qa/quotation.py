@@ -12,6 +12,10 @@ So a bare quotation is cited together with the sentence naming who said it:
   speaker of where it began.
 A paragraph signed with a dash ("... — Siranush Sargsyan (@SiranushSargsy1) September 20, 2023", as an
 embedded post or an epigraph is) is a quotation of its signer, with or without quotation marks.
+
+A sentence that opens with a pronoun ("She added that another mine killed two civilians.") does not say who
+speaks or what it is about either: it is cited with the sentences just before it, back to one that opens
+otherwise (`antecedent`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ _QUOTATION = re.compile(r"“[^“”]*(?:”|$)|‘(?:[^‘’]|’(?=\w))*(?:�
 _WORD = re.compile(r"\w+")
 _SIGNATURE = re.compile(r"^[—–]\s*\w")
 _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for itself
+_PRONOUN_OPENING = re.compile(r"^\W*(?:he|she|they|it|his|her|their|its|this|these|those)\b", re.IGNORECASE)
+_ANTECEDENT_REACH = 2  # sentences looked back for the one a pronoun refers to
 
 
 class Quotations:
@@ -83,6 +89,18 @@ class Quotations:
                 return first - 1
             return self._continued_from(first - 1)
         return None
+
+    def antecedent(self, row: int) -> int | None:
+        """For a sentence opening with a pronoun, the earliest of the sentences just before it that it needs
+        ("The ministry stressed that ... ¶ She stressed that ..."): back over the sentences opening with a pronoun
+        too, not past a heading or the start of the document; None for a sentence opening otherwise."""
+        at, found = row, None
+        while row - at < _ANTECEDENT_REACH and _PRONOUN_OPENING.match(self.index.sentence_text(at)):
+            before = at - 1
+            if before < 0 or self.sentences[before].source != self.sentences[row].source or not self.sentences[before].answerable:
+                break
+            at = found = before
+        return found
 
     def _continued_from(self, row: int) -> int | None:
         """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening

@@ -121,3 +121,40 @@ def test_an_answer_quoting_a_bare_quotation_cites_its_speaker_first(assistant):
     assert rows[-1] == row and len(rows) == 2
     assert re.match(r"Thomas Van Linge, a freelance journalist, wrote", index.sentence_text(rows[0]))
     assert answerer.quotes([bare, bare]) == rows  # each sentence is quoted once
+
+
+def test_a_sentence_opening_with_a_pronoun_needs_the_one_saying_who_it_is():
+    q = quotations(
+        "The ministry stressed that the operation would not target civilians.\n",
+        "She stressed that it only targets military targets.\n",
+        "Azerbaijan announced that six citizens were killed by two landmines.\n",
+        "She explained that four of them worked for the Interior Ministry.\n",
+        "She added that another mine killed two civilians.\n",
+    )
+    assert q.antecedent(1) == 0, "across a paragraph break, as a statement printed a sentence per line is"
+    assert q.antecedent(4) == 2, "back over a sentence opening with a pronoun too"
+    assert q.antecedent(0) is None and q.antecedent(2) is None, "a sentence opening otherwise needs none"
+
+
+def test_the_antecedent_is_sought_two_sentences_back_and_never_before_the_document():
+    q = quotations("He spoke first.", "He added a point.", "He went on.", "He ended.")
+    assert q.antecedent(3) == 1 and q.antecedent(0) is None
+
+
+def test_an_answer_cites_the_sentence_a_pronoun_refers_to_first(assistant):
+    index = assistant.index
+    answerer = ExtractiveAnswerer(index)
+    row = next(r for r in range(len(index.sentences)) if index.sentence_text(r).startswith("She added that another mine"))
+    rows = answerer.quotes([Candidate(row, index.sentence_text(row), set(), set(), [], 0.0)])
+    assert rows[-1] == row and len(rows) == 3
+    assert index.sentence_text(rows[0]).startswith("Azerbaijan announced earlier Tuesday")
+
+
+def test_a_speaker_named_by_a_pronoun_is_cited_after_the_sentence_naming_them():
+    q = quotations(
+        "Ewa Wojtun, the ICRC's regional director, spoke in Yerevan.",
+        "She continued: “People are queuing for hours for bread.",
+        "They need relief.”",
+    )
+    answerer = ExtractiveAnswerer(q.index)
+    assert answerer.quotes([Candidate(2, "They need relief.”", set(), set(), [], 0.0)]) == [0, 1, 2]

@@ -179,10 +179,10 @@ def _described(subject: str) -> Evidence:
     freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev".
     Soft: a description takes many other forms."""
     name = r"\s+".join(re.escape(word) for word in subject.split())
-    what = r"\s+[\w’'-]+"  # the first word of the description, which the question does not hold
+    first_word = r"\s+[\w’'-]+"  # the first word of the description, which the question does not hold
     said = (
-        rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:a|an|the|who|which|whose|known|also|one|once|now|formerly)\b{what}|"
-        rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{what}|"
+        rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:a|an|the|who|which|whose|known|also|one|once|now|formerly)\b{first_word}|"
+        rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{first_word}|"
         rf"[\w’'-]+\s+(?:is|was|are|were)\s+(?:a|an|the)\s+{name}\b|"
         rf"\b{name}\s*\([A-Za-z][^)]{{2,60}}\)|[\w-]+\s*\(\s*{name}\s*\)|"
         rf"\b(?:known as|called|named|dubbed)\s+(?:the\s+)?{name}\b|"
@@ -352,7 +352,7 @@ class Question:
 
     def can_answer(self, part: Part, text: str) -> bool:
         """Whether `text` may answer the part: it asks for no kind of answer, or a soft kind, or `text` holds one."""
-        return part.evidence is None or not part.evidence.required or self.has_evidence(part, text)
+        return self.kind_match(part, text) >= 0
 
     def has_evidence(self, part: Part, text: str) -> bool:
         """Whether `text` holds an answer of the kind the part asks for, in words the question does not hold."""

@@ -37,7 +37,7 @@ _ANTECEDENT_REACH = 2  # sentences looked back for the one a pronoun refers to
 
 
 class Quotations:
-    """Finds speakers of quoted sentences in the sentence rows of one index."""
+    """Finds, in the sentence rows of one index, the sentences a quoted one needs: its speaker, or whom its pronoun means."""
 
     def __init__(self, index: Index) -> None:
         self.index = index

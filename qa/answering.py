@@ -249,10 +249,11 @@ class ExtractiveAnswerer:
         return found
 
     def answers_part(self, question: Question, part: Part, chosen: list[Candidate]) -> bool:
-        """Whether the chosen sentences hold most of what sets a part apart and an answer of the kind it asks for."""
+        """Whether the chosen sentences hold most of what sets a part apart and an answer of the kind it asks for
+        (a description too, though a sentence without one may still answer)."""
         if question.covered(part, set().union(*(c.context_words for c in chosen)), own=True) < 0.5:
             return False
-        return any(question.can_answer(part, c.text) for c in chosen)
+        return any(question.holds_answer(part, c.text) for c in chosen)
 
     def distinct(self, candidates: list[Candidate], limit: int) -> list[Candidate]:
         """The `limit` most likely candidates, less those that restate a more likely one (the same sentence

@@ -176,17 +176,20 @@ _NOT_DESCRIBED = re.compile(
 
 def _described(subject: str) -> Evidence:
     """Sentences that say what `subject` is: "the Lachin corridor, the sole highway ...", "Siranush Sargsyan, a
-    freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev".
+    freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev",
+    "the region's capital, Stepanakert".
     Soft: a description takes many other forms."""
     name = r"\s+".join(re.escape(word) for word in subject.split())
     first_word = r"\s+[\w’'-]+"  # the first word of the description, which the question does not hold
     said = (
-        rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:a|an|the|who|which|whose|known|also|one|once|now|formerly)\b{first_word}|"
+        rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:(?:a|an|the|whose|known|also|one|once|now|formerly)\b{first_word}|"
+        rf"(?:who|which)\s+(?!(?:the|a|an|he|she|it|they|we|you|i)\b)(?-i:[a-z])[\w’'-]*)|"  # "which connects", not "which Bellingcat ..."
         rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{first_word}|"
         rf"[\w’'-]+\s+(?:is|was|are|were)\s+(?:a|an|the)\s+{name}\b|"
         rf"\b{name}\s*\([A-Za-z][^)]{{2,60}}\)|[\w-]+\s*\(\s*{name}\s*\)|"
         rf"\b(?:known as|called|named|dubbed)\s+(?:the\s+)?{name}\b|"
-        rf"\b(?:{_ROLE})s?(?:\s+of\s+[\w-]+)?,?\s+{name}\b"
+        rf"\b(?:{_ROLE})s?(?:\s+of\s+[\w-]+)?,?\s+{name}\b|"
+        rf"\b(?:the|a|an)\s+(?:[\w’'-]+\s+){{0,3}}?(?-i:[a-z])[\w’'-]*,\s+(?:the\s+)?{name}\b"  # "the region's capital, Stepanakert"
     )
     return Evidence(re.compile(said, re.IGNORECASE), required=False)
 
@@ -349,6 +352,12 @@ class Question:
         if self.has_evidence(part, text):
             return 1.0
         return -1.0 if part.evidence.required else 0.0
+
+    def holds_answer(self, part: Part, text: str) -> bool:
+        """Whether `text` holds what the part asks for: an answer of its kind, soft or required (any text, when
+        it asks for none). Selection keeps looking until a chosen sentence does: "What is X?" wants the one
+        sentence that says what X is, not only the likeliest that mentions it."""
+        return part.evidence is None or self.has_evidence(part, text)
 
     def can_answer(self, part: Part, text: str) -> bool:
         """Whether `text` may answer the part: it asks for no kind of answer, or a soft kind, or `text` holds one."""

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 
 # Curly quotations may run to the end of the paragraph unclosed (a quote continued in the next one). In single
 # curly marks (British style: ‘We are concerned,’ she said), a ’ before a letter is an apostrophe ("Baku’s").
-_QUOTATION = re.compile(r"“[^“”]*(?:”|$)|‘(?:[^‘’]|’(?=\w))*(?:’(?!\w)|$)|\"[^\"]*\"|«[^«»]*(?:»|$)")
+# A straight ' is both: it opens a quotation only after a space and before a letter, and must close it in the
+# same paragraph after a word (before no letter), so "the soldiers' families" alone quotes nothing.
+_QUOTATION = re.compile(
+    r"“[^“”]*(?:”|$)|‘(?:[^‘’]|’(?=\w))*(?:’(?!\w)|$)|\"[^\"]*\"|«[^«»]*(?:»|$)|"
+    r"(?<![\w'])'(?=[^\W\d_])(?:[^'\n]|'(?=\w))*?[\w.,!?]'(?!\w)"
+)
 _WORD = re.compile(r"\w+")
 _SIGNATURE = re.compile(r"^[—–]\s*\w")
 _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for itself
@@ -110,7 +115,7 @@ class Quotations:
         if not quotations:
             return None
         start, end = quotations[-1]
-        if self.index.documents[self.sentences[row].source].text[end - 1] in "”’»\"":  # closed in its paragraph
+        if self.index.documents[self.sentences[row].source].text[end - 1] in "”’»\"'":  # closed in its paragraph
             return None
         opens = next(r for r in range(first, last) if self.sentences[r].end > start)
         return opens if self._own_words(opens, quotations) >= _OWN_WORDS else self.speaker(opens)

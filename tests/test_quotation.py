@@ -54,14 +54,21 @@ def test_the_sentence_opening_the_quotation_names_its_speaker():
     assert q.speaker(1) == 0
 
 
-def test_single_curly_quotation_marks_quote_too_and_an_apostrophe_does_not_close_them():
+@pytest.mark.parametrize("mark", ["’", "'"])  # curly (‘...’) or straight: the closing mark is also the apostrophe
+def test_single_quotation_marks_quote_too_and_an_apostrophe_does_not_close_them(mark):
+    opening = "‘" if mark == "’" else mark
     q = quotations(
         "The Red Cross regional director spoke to reporters in Yerevan.",
-        "‘Baku’s trucks arrived.",
-        "People’s needs remain huge,’ said Ariane Bauer.",
+        f"{opening}Baku{mark}s trucks arrived.",
+        f"People{mark}s needs remain huge,{mark} said Ariane Bauer.",
     )
-    assert q.speaker(1) == 2  # the quotation runs on past "Baku’s" and "People’s" to the closing ’
-    assert quotations("Azerbaijan’s ministry said the talks failed.").speaker(0) is None  # apostrophes only
+    assert q.speaker(1) == 2  # the quotation runs on past "Baku’s" and "People’s" to the closing mark
+    assert quotations(f"Azerbaijan{mark}s ministry said the soldiers{mark} families left.").speaker(0) is None  # apostrophes only
+    assert quotations("The minister spoke.", f"{opening}The talks failed.{mark}").speaker(1) == 0
+
+
+def test_a_straight_single_quotation_mark_quotes_only_when_closed_in_its_paragraph():
+    assert quotations("The minister spoke.", "'The talks failed.").speaker(1) is None
 
 
 def test_a_single_quoted_paragraph_continues_the_one_that_left_it_open():

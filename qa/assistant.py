@@ -130,11 +130,18 @@ class Assistant:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
+    def retrieval_query(self, index: Index, question: str) -> str:
+        """What retrieval embeds and matches for `question`: the question, with an acronym the documents
+        only spell out spelt out as they do ("ICRC" finds "International Committee of the Red Cross")."""
+        from qa.question import spell_out_acronyms
+
+        return spell_out_acronyms(question, index)
+
     def search(self, query: str, k: int | None = None) -> list[Passage]:
         from qa.retrieval import Retriever
 
-        query = normalise_question(query)
         index = self.index
+        query = self.retrieval_query(index, normalise_question(query))
         return Retriever(index, self.settings).search(query, self.embed_query(query), k)
 
     def ask(
@@ -187,9 +194,10 @@ class Assistant:
             watch.lap("condense")
         index, answerer = self._snapshot()
         watch.lap("load")
-        vector = self.embed_query(question_used)
+        query = self.retrieval_query(index, question_used)
+        vector = self.embed_query(query)
         watch.lap("embed")
-        passages = Retriever(index, self.settings).search(question_used, vector, k)
+        passages = Retriever(index, self.settings).search(query, vector, k)
         watch.lap("retrieve")
         extractive = answerer.answer(question_used, vector, passages)
         watch.lap("answer")

@@ -269,8 +269,27 @@ def expected_type(question: str) -> tuple[str | None, Evidence | None]:
 
 def _spelt_out(acronym: str) -> re.Pattern:
     """Capitalised words with the acronym's initials ("ICRC": International Committee of the Red Cross)."""
-    filler = r"(?:\s+(?:of|the|and|for|on|de|du|des|la|le)\b)*\s+"
+    filler = r"(?:[^\S\n]+(?:of|the|and|for|on|de|du|des|la|le)\b)*[^\S\n]+"  # on one line
     return re.compile(r"\b" + filler.join(rf"{letter}[\w’'-]*" for letter in acronym) + r"\b")
+
+
+_ACRONYM = re.compile(r"\b(?![IVXLCDM]+\b)[A-Z]{2,6}\b")  # not a Roman numeral ("Karekin II")
+
+
+def spell_out_acronyms(text: str, index: Index) -> str:
+    """`text` with each acronym the corpus never writes but spells out followed by how it spells it:
+    "What did the ICRC say?" -> "What did the ICRC (International Committee of the Red Cross) say?", so
+    that retrieval finds the passages naming it."""
+
+    def spelt(match: re.Match) -> str:
+        acronym = match.group()
+        if any(index.bm25.document_frequency(t) for t in content_terms(acronym)):
+            return acronym
+        pattern = _spelt_out(acronym)
+        found = next((m.group() for d in index.documents.values() for m in [pattern.search(d.text)] if m), None)
+        return f"{acronym} ({found})" if found else acronym
+
+    return _ACRONYM.sub(spelt, text)
 
 
 class Question:
@@ -287,7 +306,7 @@ class Question:
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
         total = sum(terms.values())
         self.unknown_share = sum(self.unknown.values()) / total if total else 0.0
-        self.acronyms = {w.lower(): _spelt_out(w) for w in re.findall(r"\b[A-Z]{2,6}\b", text)}
+        self.acronyms = {w.lower(): _spelt_out(w) for w in _ACRONYM.findall(text)}
         self.unknown_names = [w for w in _PROPER_WORD.findall(text) if self._unknown_name(w)]
         self.parts = self._parts()
 

@@ -7,7 +7,7 @@ from conftest import SEEDS
 
 from qa.answering import REFUSAL, shouting, standout
 from qa.assistant import Assistant
-from qa.question import Question, expected_type, place_adjectives
+from qa.question import Question, expected_type, place_adjectives, spell_out_acronyms
 from qa.settings import Settings
 
 
@@ -250,6 +250,18 @@ def test_related_forms_and_spelt_out_acronyms_count_as_the_question_word(assista
     question = read(assistant, "How does the ICRC describe the partnership?")
     text = "The International Committee of the Red Cross called the two sides partners."
     assert {"icrc", "partnership"} <= question.related({"partner", "intern", "committe"}, text)
+
+
+def test_an_acronym_the_documents_only_spell_out_is_searched_spelt_out(assistant):
+    index = assistant.index
+    assert spell_out_acronyms("What did the ICRC say?", index) == (
+        "What did the ICRC (International Committee of the Red Cross) say?"
+    )
+    for unchanged in ("What did the UN say?", "What did Karekin II say?", "What did the QXZR say?"):
+        assert spell_out_acronyms(unchanged, index) == unchanged  # written as such, a Roman numeral, or never spelt out
+    assert any("Red Cross" in p.text for p in assistant.search("What did the ICRC say?", k=3))
+    answer = assistant.ask("What did the ICRC say?")
+    assert not answer.abstained and "Red Cross" in answer.answer
 
 
 def test_year_match(assistant):

@@ -54,7 +54,7 @@ def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, i
     for n, question in enumerate(questions):
         progress("features", n, len(questions))
         spans = gold_spans(question, lambda source: documents[source].text)
-        vector = assistant.embed_query(question.question)
+        vector = assistant.embed_query(assistant.retrieval_query(index, question.question))
         read, candidates, _ = answerer.prepare(question.question, vector, assistant.search(question.question))
         gold = {c.row for c in candidates if _overlaps(index.sentences[c.row], spans)}
         examples.append(Example(question, read, candidates, gold))

@@ -5,7 +5,8 @@
   corpus spells out, like ICRC, is not unknown);
 - the expected answer: a duration (how long ...: a number with a unit of time or length), a
   year (what year ...), a number (how many ...), a date (when ...), a person (who ..., which
-  minister ...; titles such as "Prime Minister" are no name) or a name (where ..., which
+  minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
+  agent of "brokered by Russia") or a name (where ..., which
   company ...), each with the pattern an answer sentence must match with words the question
   does not already contain; or a description (what is X, who is <Name>: "X, the sole highway ..."),
   which raises the sentences that give one without ruling out those that describe X otherwise;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 from weakref import WeakKeyDictionary
 
 from qa.index import Index
@@ -116,10 +118,12 @@ class Evidence:
     # give in other words (a description) only raises the sentences that hold it.
     required: bool = True
 
-    def finditer(self, text: str):
+    def answers(self, text: str) -> Iterator[str]:
+        """The answers of this kind in `text`: each match, or the part of it a pattern names `answer`."""
         if self.not_it is not None:
             text = self.not_it.sub(lambda m: " " * len(m.group()), text)
-        return self.pattern.finditer(text)
+        for match in self.pattern.finditer(text):
+            yield match.groupdict().get("answer") or match.group()
 
 
 # "what exact date", "which years": a time noun after which/what, perhaps with a word that narrows it.
@@ -165,7 +169,8 @@ _DEFINITION = re.compile(
     r"^\s*(?:what\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?"
     r"(?!(?:in|on|at|by|for|from|to|of|with|it|this|that|these|those|there|he|she|they|his|her|their|its)\b)"
     r"(?!\w+(?:ing|ed)\b)(?P<thing>[^?,;:]{2,60}?)"
-    r"|who\s+(?:is|was|are|were)\s+(?:the\s+)?(?P<person>(?-i:[A-Z])[^?,;:]{1,60}?))\s*\??\s*$",
+    r"|who\s+(?:is|was|are|were)\s+(?:the\s+)?"  # a name alone: "Who was Stepanakert shelled by?" asks for another
+    r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*\??\s*$",
     re.IGNORECASE,
 )
 # ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
@@ -255,6 +260,20 @@ class Part:
     own: dict[str, float] = field(default_factory=dict)  # its words no other part has (what sets it apart)
 
 
+# Verbs a who-question may ask the agent of, in the form a passive sentence gives it ("brokered by Russia").
+_PARTICIPLE = re.compile(r"\b(?:[a-z]{3,}ed|led|won|held|given|taken|written|made|built|shot|hit|sent|sold|bought)\b")
+
+
+def _agent_named(question: str, evidence: Evidence) -> Evidence:
+    """A who-question's evidence, plus the agent of its own verb: "Who brokered the ceasefire?" is answered by
+    "a ceasefire brokered by Russia", though a country is no person's name."""
+    verbs = sorted(set(_PARTICIPLE.findall(question)))
+    if not verbs:
+        return evidence
+    agent = rf"\b(?:{'|'.join(verbs)})\s+by\s+(?:the\s+)?(?P<answer>{_PROPER}(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)*)"
+    return Evidence(re.compile(f"{evidence.pattern.pattern}|{agent}"), names=True)
+
+
 def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     """The kind of answer a question asks for and the pattern an answer of that kind matches."""
     definition = _DEFINITION.match(question)
@@ -263,7 +282,7 @@ def expected_type(question: str) -> tuple[str | None, Evidence | None]:
         return "definition", _described(subject)
     for name, asks, evidence in _ASKS:
         if asks.search(question):
-            return name, evidence
+            return name, _agent_named(question, evidence) if name == "person" else evidence
     return None, None
 
 
@@ -387,4 +406,4 @@ class Question:
         if part.evidence is None:
             return False
         ignored = not_names(self.index) if part.evidence.names else frozenset()
-        return any(atoms(match.group()) - self.atoms - ignored for match in part.evidence.finditer(text))
+        return any(atoms(answer) - self.atoms - ignored for answer in part.evidence.answers(text))

@@ -132,6 +132,7 @@ def read(assistant, text: str) -> Question:
         ("Who is in charge?", "person"),
         ("Who is the President of Azerbaijan?", "person"),
         ("What is happening in Stepanakert?", None),
+        ("Who was Stepanakert shelled by?", "person"),  # names a place, and asks who did it
     ],
 )
 def test_expected_answer_types(question, kind):
@@ -191,6 +192,18 @@ def test_a_count_is_no_model_name_and_no_date(assistant):
     assert not question.has_evidence(question.whole, "On 27 September 2020, T-72 tanks entered Stepanakert.")
     assert question.has_evidence(question.whole, "About 55,000 people live in Stepanakert.")
     assert question.has_evidence(question.whole, "Two civilians were killed on September 20.")
+
+
+def test_a_who_question_is_answered_by_the_agent_of_its_own_verb(assistant):
+    """A passive sentence names who did it, though not a person: a country, an organisation."""
+    question = read(assistant, "Who brokered the ceasefire?")
+    part = question.whole
+    assert question.has_evidence(part, "A ceasefire brokered by Russia came into effect.")
+    assert question.has_evidence(part, "A truce was brokered by the International Committee of the Red Cross.")
+    assert not question.has_evidence(part, "A ceasefire brokered by Armenian mediators held.")  # no name
+    assert not question.has_evidence(part, "A ceasefire signed by Russia came into effect.")  # not its verb
+    answer = assistant.ask("Who brokered the humanitarian ceasefire?")
+    assert not answer.abstained and "brokered by Russia" in answer.answer
 
 
 def test_a_word_in_capitals_is_no_name(assistant):

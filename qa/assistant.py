@@ -130,19 +130,25 @@ class Assistant:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
-    def retrieval_query(self, index: Index, question: str) -> str:
-        """What retrieval embeds and matches for `question`: the question, with an acronym the documents
-        only spell out spelt out as they do ("ICRC" finds "International Committee of the Red Cross")."""
+    def retrieve(
+        self, index: Index, question: str, k: int | None = None, watch: Stopwatch | None = None
+    ) -> tuple[np.ndarray, list[Passage]]:
+        """The question's vector and passages, as every answer gets them: an acronym the documents only spell
+        out is embedded and matched spelt out as they do ("ICRC" finds "International Committee of the Red Cross")."""
         from qa.question import spell_out_acronyms
-
-        return spell_out_acronyms(question, index)
-
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
         from qa.retrieval import Retriever
 
-        index = self.index
-        query = self.retrieval_query(index, normalise_question(query))
-        return Retriever(index, self.settings).search(query, self.embed_query(query), k)
+        query = spell_out_acronyms(question, index)
+        vector = self.embed_query(query)
+        if watch:
+            watch.lap("embed")
+        passages = Retriever(index, self.settings).search(query, vector, k)
+        if watch:
+            watch.lap("retrieve")
+        return vector, passages
+
+    def search(self, query: str, k: int | None = None) -> list[Passage]:
+        return self.retrieve(self.index, normalise_question(query), k)[1]
 
     def ask(
         self, question: str, k: int | None = None, history: Sequence[ChatMessage] = (), mode: str | None = None
@@ -178,7 +184,6 @@ class Assistant:
         """Retrieve and answer extractively right away (so bad input and a missing index raise here), then
         return an iterator over the generated draft's tokens (generated mode only) and, last, the Answer."""
         from qa.conversation import condense, condense_with_llm
-        from qa.retrieval import Retriever
 
         mode = self.answer_mode(mode)
         watch = Stopwatch()
@@ -194,11 +199,7 @@ class Assistant:
             watch.lap("condense")
         index, answerer = self._snapshot()
         watch.lap("load")
-        query = self.retrieval_query(index, question_used)
-        vector = self.embed_query(query)
-        watch.lap("embed")
-        passages = Retriever(index, self.settings).search(query, vector, k)
-        watch.lap("retrieve")
+        vector, passages = self.retrieve(index, question_used, k, watch)
         extractive = answerer.answer(question_used, vector, passages)
         watch.lap("answer")
 

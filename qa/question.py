@@ -293,6 +293,19 @@ def _spelt_out(acronym: str) -> re.Pattern:
 
 
 _ACRONYM = re.compile(r"\b(?![IVXLCDM]+\b)[A-Z]{2,6}\b")  # not a Roman numeral ("Karekin II")
+_SPELLINGS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def spelling(acronym: str, index: Index) -> str | None:
+    """How the corpus spells out an acronym it never writes ("ICRC": "International Committee of the Red
+    Cross"), or None; each acronym's documents are scanned once per index."""
+    if any(index.bm25.document_frequency(t) for t in content_terms(acronym)):
+        return None
+    found = _SPELLINGS.setdefault(index, {})
+    if acronym not in found:
+        pattern = _spelt_out(acronym)
+        found[acronym] = next((m.group() for d in index.documents.values() for m in [pattern.search(d.text)] if m), None)
+    return found[acronym]
 
 
 def spell_out_acronyms(text: str, index: Index) -> str:
@@ -301,12 +314,8 @@ def spell_out_acronyms(text: str, index: Index) -> str:
     that retrieval finds the passages naming it."""
 
     def spelt(match: re.Match) -> str:
-        acronym = match.group()
-        if any(index.bm25.document_frequency(t) for t in content_terms(acronym)):
-            return acronym
-        pattern = _spelt_out(acronym)
-        found = next((m.group() for d in index.documents.values() for m in [pattern.search(d.text)] if m), None)
-        return f"{acronym} ({found})" if found else acronym
+        found = spelling(match.group(), index)
+        return f"{match.group()} ({found})" if found else match.group()
 
     return _ACRONYM.sub(spelt, text)
 
@@ -345,8 +354,7 @@ class Question:
     def _unknown_name(self, word: str) -> bool:
         if not any(t in self.unknown for t in content_terms(word)):
             return False
-        spelt = self.acronyms.get(word.lower())  # an acronym the corpus spells out is known
-        return spelt is None or not any(spelt.search(d.text) for d in self.index.documents.values())
+        return not (_ACRONYM.fullmatch(word) and spelling(word, self.index))  # an acronym the corpus spells out is known
 
     def related(self, words: set[str], text: str) -> set[str]:
         """Question words `text` holds in another form: a longer or shorter form of the same stem

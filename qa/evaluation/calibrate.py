@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from qa.answering import QUESTION_FEATURES, SENTENCE_FEATURES, Calibration, Candidate, ExtractiveAnswerer
+from qa.assistant import normalise_question
 from qa.errors import QAError
 from qa.evaluation.evalset import EvalQuestion, gold_spans
 from qa.question import Question
@@ -54,8 +55,8 @@ def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, i
     for n, question in enumerate(questions):
         progress("features", n, len(questions))
         spans = gold_spans(question, lambda source: documents[source].text)
-        vector = assistant.embed_query(assistant.retrieval_query(index, question.question))
-        read, candidates, _ = answerer.prepare(question.question, vector, assistant.search(question.question))
+        vector, passages = assistant.retrieve(index, normalise_question(question.question))
+        read, candidates, _ = answerer.prepare(question.question, vector, passages)
         gold = {c.row for c in candidates if _overlaps(index.sentences[c.row], spans)}
         examples.append(Example(question, read, candidates, gold))
     progress("features", len(questions), len(questions))

@@ -13,7 +13,8 @@
    and a logistic model turns them into the probability that the sentence answers.
 3. The answer quotes the best sentence (for a many-part question, the best for each part), then
    for each part left open the best sentence that answers it, then runners-up nearly as likely as
-   the best that add question words.
+   the best that add question words. For a one-part question, the sentences holding the kind of
+   answer it asks for come first.
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
    gives the confidence that the sentences answer it, from the best answering sentence (its logit,
@@ -273,7 +274,9 @@ class ExtractiveAnswerer:
 
     def select(self, question: Question, candidates: list[Candidate]) -> list[Candidate]:
         """The best sentence (for a many-part question: the best for each part), then for any part
-        still open the best sentence that answers it, then runners-up that add question words."""
+        still open the best sentence that answers it, then runners-up that add question words.
+        For a one-part question the sentences holding what it asks for lead: "What is the Lachin
+        corridor?" opens with the one that says what it is, not with the likeliest mention."""
         cal = self.calibration
         if not candidates:
             return []
@@ -295,6 +298,8 @@ class ExtractiveAnswerer:
             if not self._redundant(candidate, chosen):
                 chosen.append(candidate)
                 covered |= candidate.words
+        if len(question.parts) == 1:
+            chosen.sort(key=lambda c: not question.holds_answer(question.whole, c.text))  # stable: best first otherwise
         return chosen
 
     def answering(self, question: Question, n: int, chosen: list[Candidate]) -> Candidate | None:

@@ -174,7 +174,7 @@ def test_what_is_x_quotes_a_sentence_saying_what_x_is_beside_the_likeliest_menti
     """The likeliest sentence may only mention X; the answer goes on to the best one that describes it."""
     answer = assistant.ask("What is the Lachin corridor?")
     assert not answer.abstained
-    assert any("the sole highway" in c.quote for c in answer.citations), answer.answer
+    assert "the sole highway" in answer.citations[0].quote, answer.answer  # the description leads the answer
 
 
 @pytest.mark.parametrize("name", ["Arman Tatoyan", "Siranush Sargsyan", "Nikol Pashinyan"])

@@ -8,7 +8,7 @@
   minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
   agent of "brokered by Russia") or a name (where ..., which
   company ...), each with the pattern an answer sentence must match with words the question
-  does not already contain; or a description (what is X, who is <Name>: "X, the sole highway ..."),
+  does not already contain; or a description (what is X, tell me about X, who is <Name>: "X, the sole highway ..."),
   which raises the sentences that give one without ruling out those that describe X otherwise;
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
@@ -164,13 +164,16 @@ _ASKS = (
         Evidence(_PROPER_WORD, names=True),
     ),
 )
-# "What is the Lachin corridor?", "Who was Arman Tatoyan?": a description of something the question names.
+# "What is the Lachin corridor?", "Tell me about the Lachin corridor.", "Who was Arman Tatoyan?": a description
+# of something the question names.
 _DEFINITION = re.compile(
-    r"^\s*(?:what\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?"
-    r"(?!(?:in|on|at|by|for|from|to|of|with|it|this|that|these|those|there|he|she|they|his|her|their|its)\b)"
+    r"^\s*(?:(?:what\s+(?:is|was|are|were)|(?:please\s+)?(?:tell\s+me\s+about|describe|explain)|"
+    r"what\s+do\s+(?:the\s+documents|they|you)\s+(?:say|know)\s+about)\s+(?:(?:the|a|an)\s+)?"
+    r"(?!(?:in|on|at|by|for|from|to|of|with|it|this|that|these|those|there|he|she|they|his|her|their|its|"
+    r"how|why|what|when|where|who|which|whether)\b)"  # "Explain why ..." asks for a reason
     r"(?!\w+(?:ing|ed)\b)(?P<thing>[^?,;:]{2,60}?)"
     r"|who\s+(?:is|was|are|were)\s+(?:the\s+)?"  # a name alone: "Who was Stepanakert shelled by?" asks for another
-    r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*\??\s*$",
+    r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*[?.!]?\s*$",
     re.IGNORECASE,
 )
 # ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
@@ -201,6 +204,7 @@ def _described(subject: str) -> Evidence:
 
 # Words that frame a question rather than say what it is about.
 _FRAME = re.compile(
+    r"^\s*(?:please\s+)?(?:tell me about|describe|explain)\b|\bwhat do (?:the documents|they|you) (?:say|know) about\b|"
     r"\bhow (?:many|much|long|far|close|large|big|old|often|high|deep|wide)\b|\b(?:what|which) is the name of\b|"
     r"\bname of\b|\baccording to\b|\bwhat (?:kind|sort|type) of\b|\b(?:what|which) (?:year|date|day|month|time)\b",
     re.IGNORECASE,

@@ -133,6 +133,11 @@ def read(assistant, text: str) -> Question:
         ("Who is the President of Azerbaijan?", "person"),
         ("What is happening in Stepanakert?", None),
         ("Who was Stepanakert shelled by?", "person"),  # names a place, and asks who did it
+        # asked as a request, still a description of what it names
+        ("Tell me about the Lachin corridor.", "definition"),
+        ("Describe the blockade", "definition"),
+        ("What do the documents say about Shusha?", "definition"),
+        ("Explain why the war started.", None),  # a reason, not a description
     ],
 )
 def test_expected_answer_types(question, kind):
@@ -175,6 +180,16 @@ def test_what_is_x_quotes_a_sentence_saying_what_x_is_beside_the_likeliest_menti
     answer = assistant.ask("What is the Lachin corridor?")
     assert not answer.abstained
     assert "the sole highway" in answer.citations[0].quote, answer.answer  # the description leads the answer
+
+
+def test_a_request_to_tell_about_x_is_answered_like_what_is_x(assistant):
+    """"Tell me about X" is "What is X?" asked as a request: its framing words are no words to find, and the
+    sentence describing X leads."""
+    question = read(assistant, "Tell me about the Lachin corridor.")
+    assert set(question.terms) == set(read(assistant, "What is the Lachin corridor?").terms)
+    answer = assistant.ask("Tell me about the Lachin corridor.")
+    assert not answer.abstained, answer.confidence
+    assert question.holds_answer(question.whole, answer.citations[0].quote), answer.answer
 
 
 @pytest.mark.parametrize("name", ["Arman Tatoyan", "Siranush Sargsyan", "Nikol Pashinyan"])

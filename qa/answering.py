@@ -33,7 +33,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -52,6 +52,7 @@ REFUSAL = "The documents don't answer this question."
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
 STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best distinct candidates
+SENTENCES_KEPT_READ = 65536  # sentences whose reading (text, words) is kept between questions
 
 
 def shouting(text: str) -> bool:
@@ -118,8 +119,8 @@ class Calibration:
 class Candidate:
     row: int  # sentence row in the index
     text: str
-    words: set[str]  # content words of the sentence
-    context_words: set[str]  # ... of the sentence, the one before it, and its document's title and date
+    words: frozenset[str]  # content words of the sentence
+    context_words: frozenset[str]  # ... of the sentence, the one before it, and its document's title and date
     dense: list[float]  # cosine with the question, then with each of its parts
     rank: float  # 1 / (1 + rank of the best passage holding it)
     features: dict[str, float] = field(default_factory=dict)  # for the whole question
@@ -171,6 +172,18 @@ class ExtractiveAnswerer:
     @cached_property
     def quotations(self) -> Quotations:
         return Quotations(self.index)
+
+    @cached_property
+    def read_sentence(self) -> Callable[[int], tuple[str, frozenset[str], bool]]:
+        """A sentence row's text, its content words and whether it may be quoted as an answer (not a heading
+        or a photo credit); the index does not change under an answerer, so each is read once, not per question."""
+
+        @lru_cache(maxsize=SENTENCES_KEPT_READ)
+        def read(row: int) -> tuple[str, frozenset[str], bool]:
+            text = self.index.sentence_text(row)
+            return text, frozenset(content_terms(text)), self.index.sentences[row].answerable and not shouting(text)
+
+        return read
 
     def features(self, question: Question, n: int | None, candidate: Candidate) -> dict[str, float]:
         """Features for the whole question (`n` None) or its part `n`."""
@@ -230,20 +243,19 @@ class ExtractiveAnswerer:
         for rank, passage in enumerate(passages):
             chunk = index.chunks[index.row_of_chunk[passage.chunk_id]]
             for row in range(*chunk.sentences):
-                if index.sentences[row].answerable and not shouting(self.index.sentence_text(row)):
+                if self.read_sentence(row)[2]:
                     rank_of.setdefault(row, rank)
         rows = list(rank_of)
         dense = np.asarray(index.sentence_vectors[rows], dtype=np.float32) @ np.stack(vectors).T
         found = []
         for row, cosines in zip(rows, dense):
-            text = self.index.sentence_text(row)
-            words = set(content_terms(text))
-            words |= question.related(words, text)
+            text, own_words, _ = self.read_sentence(row)
+            words = own_words | question.related(own_words, text)
             source = index.sentences[row].source
             context = words | self.document_words[source]
             if row > 0 and index.sentences[row - 1].source == source:
-                previous = self.index.sentence_text(row - 1)
-                context |= set(content_terms(previous))
+                previous, previous_words, _ = self.read_sentence(row - 1)
+                context |= previous_words
                 context |= question.related(context, previous)
             found.append(Candidate(row, text, words, context, [float(c) for c in cosines], 1.0 / (1 + rank_of[row])))
         self.score(question, found)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
-from typing import Iterator
+from functools import cached_property, lru_cache
 from weakref import WeakKeyDictionary
 
 from qa.index import Index
@@ -118,12 +119,16 @@ class Evidence:
     # give in other words (a description) only raises the sentences that hold it.
     required: bool = True
 
-    def answers(self, text: str) -> Iterator[str]:
+    def answers(self, text: str) -> tuple[str, ...]:
         """The answers of this kind in `text`: each match, or the part of it a pattern names `answer`."""
-        if self.not_it is not None:
-            text = self.not_it.sub(lambda m: " " * len(m.group()), text)
-        for match in self.pattern.finditer(text):
-            yield match.groupdict().get("answer") or match.group()
+        return _answers_in(self, text)
+
+
+@lru_cache(maxsize=8192)  # a sentence is asked about by every part of a question and again by the next question
+def _answers_in(evidence: Evidence, text: str) -> tuple[str, ...]:
+    if evidence.not_it is not None:
+        text = evidence.not_it.sub(lambda m: " " * len(m.group()), text)
+    return tuple(match.groupdict().get("answer") or match.group() for match in evidence.pattern.finditer(text))
 
 
 # "what exact date", "which years": a time noun after which/what, perhaps with a word that narrows it.
@@ -218,6 +223,7 @@ _PART_BREAK = re.compile(
 # "..., both during X and after Y?" asks the same thing twice: once with X, once with Y.
 _BOTH = re.compile(r"^(?P<head>.+?),?\s+both\s+(?P<first>.+?)\s+and\s+(?P<second>[^?]+)\??\s*$", re.IGNORECASE)
 _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
+_STEM_FORM = 5  # least length of a stem whose longer or shorter form counts as the same word
 
 
 _LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
@@ -360,13 +366,26 @@ class Question:
             return False
         return not (_ACRONYM.fullmatch(word) and spelling(word, self.index))  # an acronym the corpus spells out is known
 
-    def related(self, words: set[str], text: str) -> set[str]:
+    @cached_property
+    def _stem_forms(self) -> tuple[frozenset[str], dict[str, set[str]]]:
+        """The question's words of 5 letters or more, and each of their prefixes of 5 or more with the words it starts."""
+        long = frozenset(t for t in self.terms if len(t) >= _STEM_FORM)
+        starting: dict[str, set[str]] = {}
+        for term in long:
+            for end in range(_STEM_FORM, len(term) + 1):
+                starting.setdefault(term[:end], set()).add(term)
+        return long, starting
+
+    def related(self, words: Set[str], text: str) -> set[str]:
         """Question words `text` holds in another form: a longer or shorter form of the same stem
-        ("partner", "partnership") or the words an acronym stands for ("ICRC")."""
-        found = {
-            t for t in self.terms
-            if t not in words and len(t) >= 5 and any(len(w) >= 5 and (w.startswith(t) or t.startswith(w)) for w in words)
-        }
+        ("partner", "partnership"; both of 5 letters or more) or the words an acronym stands for ("ICRC")."""
+        long, starting = self._stem_forms
+        found: set[str] = set()
+        for word in words:
+            if word[:_STEM_FORM] in starting:  # shares its first 5 letters with a question word
+                found |= starting.get(word, set())  # the question's word is a longer form
+                found.update(word[:end] for end in range(_STEM_FORM, len(word) + 1) if word[:end] in long)  # a shorter one
+        found = {t for t in found if t not in words}
         return found | {t for t, spelt in self.acronyms.items() if t in self.terms and spelt.search(text)}
 
     def _parts(self) -> list[Part]:

@@ -280,6 +280,23 @@ def test_related_forms_and_spelt_out_acronyms_count_as_the_question_word(assista
     assert {"icrc", "partnership"} <= question.related({"partner", "intern", "committe"}, text)
 
 
+def test_related_forms_are_every_question_word_a_sentence_word_starts_or_is_started_by(assistant):
+    """`related` looks words up by prefix for speed; it must find exactly what comparing every pair finds."""
+    from qa.verification import content_terms
+
+    index = assistant.index
+    sentences = [set(content_terms(index.sentence_text(row))) for row in range(0, len(index.sentences), 3)]
+    for text in ["How long did the blockade of the Lachin corridor last?", "What did the peacekeepers evacuate?",
+                 "Which international organisations condemned the shelling of Stepanakert?"]:
+        question = read(assistant, text)
+        for words in sentences:
+            expected = {
+                t for t in question.terms if t not in words and len(t) >= 5
+                and any(len(w) >= 5 and (w.startswith(t) or t.startswith(w)) for w in words)
+            }
+            assert question.related(words, "") == expected, words
+
+
 def test_an_acronym_the_documents_only_spell_out_is_searched_spelt_out(assistant):
     index = assistant.index
     assert spell_out_acronyms("What did the ICRC say?", index) == (

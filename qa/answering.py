@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Set
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from functools import cached_property, lru_cache
@@ -119,8 +120,8 @@ class Calibration:
 class Candidate:
     row: int  # sentence row in the index
     text: str
-    words: frozenset[str]  # content words of the sentence
-    context_words: frozenset[str]  # ... of the sentence, the one before it, and its document's title and date
+    words: Set[str]  # content words of the sentence
+    context_words: Set[str]  # ... of the sentence, the one before it, and its document's title and date
     dense: list[float]  # cosine with the question, then with each of its parts
     rank: float  # 1 / (1 + rank of the best passage holding it)
     features: dict[str, float] = field(default_factory=dict)  # for the whole question

@@ -126,6 +126,7 @@ class Evidence:
 
 @lru_cache(maxsize=8192)  # a sentence is asked about by every part of a question and again by the next question
 def _answers_in(evidence: Evidence, text: str) -> tuple[str, ...]:
+    """`Evidence.answers`, kept: the costliest step of reading a sentence, asked again for each part of a question."""
     if evidence.not_it is not None:
         text = evidence.not_it.sub(lambda m: " " * len(m.group()), text)
     return tuple(match.groupdict().get("answer") or match.group() for match in evidence.pattern.finditer(text))

@@ -55,8 +55,9 @@ def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, i
     for n, question in enumerate(questions):
         progress("features", n, len(questions))
         spans = gold_spans(question, lambda source: documents[source].text)
-        vector, passages = assistant.retrieve(index, normalise_question(question.question))
-        read, candidates, _ = answerer.prepare(question.question, vector, passages)
+        text = normalise_question(question.question)  # as ask reads it, for retrieval and answering alike
+        vector, passages = assistant.retrieve(index, text)
+        read, candidates, _ = answerer.prepare(text, vector, passages)
         gold = {c.row for c in candidates if _overlaps(index.sentences[c.row], spans)}
         examples.append(Example(question, read, candidates, gold))
     progress("features", len(questions), len(questions))

@@ -42,7 +42,7 @@ import numpy as np
 
 from qa.errors import read_json
 from qa.index import Index
-from qa.question import Part, Question
+from qa.question import Part, Question, spell_out_acronyms
 from qa.quotation import Quotations
 from qa.types import Answer, Citation, Passage
 from qa.verification import content_terms
@@ -214,22 +214,24 @@ class ExtractiveAnswerer:
         question = Question(text, self.index)
         vectors = [np.asarray(question_vector, np.float32)]
         if len(question.parts) > 1 and self.embed is not None:
-            vectors += list(self.embed([part.text for part in question.parts]))
-            passages = passages + self.part_passages(question, vectors[1:], passages)
+            queries = [spell_out_acronyms(part.text, self.index) for part in question.parts]  # as `Assistant.retrieve`
+            vectors += list(self.embed(queries))
+            passages = passages + self.part_passages(queries, vectors[1:], passages)
         else:
             vectors += vectors * len(question.parts)
         return question, self.candidates(question, vectors, passages), passages
 
-    def part_passages(self, question: Question, vectors: list[np.ndarray], passages: list[Passage]) -> list[Passage]:
-        """Passages for each part on its own ("When did X start, and where was Y signed?" may need two places)."""
+    def part_passages(self, queries: list[str], vectors: list[np.ndarray], passages: list[Passage]) -> list[Passage]:
+        """Passages for each part on its own ("When did X start, and where was Y signed?" may need two places),
+        searched for with its text as retrieval reads it (`queries`) and its vector."""
         from qa.retrieval import Retriever
 
         retriever = Retriever(self.index, self.index.settings)
         depth = max(2, self.index.settings.top_k // 2)
         seen = {p.chunk_id for p in passages}
         extra = []
-        for part, vector in zip(question.parts, vectors):
-            for passage in retriever.search(part.text, vector, depth):
+        for query, vector in zip(queries, vectors):
+            for passage in retriever.search(query, vector, depth):
                 if passage.chunk_id not in seen:
                     seen.add(passage.chunk_id)
                     extra.append(passage)

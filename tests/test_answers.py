@@ -309,6 +309,15 @@ def test_an_acronym_the_documents_only_spell_out_is_searched_spelt_out(assistant
     assert not answer.abstained and "Red Cross" in answer.answer
 
 
+def test_each_part_of_a_question_is_searched_with_its_acronyms_spelt_out(assistant):
+    """A part is retrieved on its own as a whole question is: "the ICRC" finds the passages on the Red Cross."""
+    text = "How long was the Lachin corridor blocked, and what did the ICRC say people were queuing for?"
+    answerer = assistant.answerer
+    _, _, passages = answerer.prepare(text, assistant.embed_query(text), [])  # only the parts' own passages
+    red_cross = [p for p in passages if "Red Cross" in p.text]
+    assert len(red_cross) >= 3  # searched as written ("ICRC"), the part found one
+
+
 def test_year_match(assistant):
     question = read(assistant, "What happened in September 2023?")
     assert question.year_match({"2023", "septemb"}) == 1.0

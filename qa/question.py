@@ -1,5 +1,7 @@
 """Reading a question against an index: what it is about, what kind of answer it wants, and its parts.
 
+- the question as the documents would write it: "what's" spelt in full, and names given the capitals
+  the corpus gives them when it was typed all in lower case ("who is nikol pashinyan");
 - content words weighted by their IDF in the index; words the corpus never uses are set
   apart as *unknown*, and capitalised ones as *unknown names* (an acronym whose expansion the
   corpus spells out, like ICRC, is not unknown);
@@ -230,7 +232,12 @@ _STEM_FORM = 5  # least length of a stem whose longer or shorter form counts as 
 _LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
 # "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
+_CASE_FORMS: WeakKeyDictionary = WeakKeyDictionary()
 _NOT_NAMES: WeakKeyDictionary = WeakKeyDictionary()
+_WRITTEN_CAPITALISED: WeakKeyDictionary = WeakKeyDictionary()
+# "what's", "who're": a question word run into its verb
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|why|that)['’](s|re)\b", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"[\w’'-]+")
 
 
 def place_adjectives(place: str) -> set[str]:
@@ -243,17 +250,47 @@ def place_adjectives(place: str) -> set[str]:
     return found | {word + "s" for word in found}
 
 
+def case_forms(index: Index) -> tuple[frozenset[str], frozenset[str]]:
+    """The words the corpus writes in lower case, and those it writes capitalised; read once per index."""
+    if index not in _CASE_FORMS:
+        texts = [d.text for d in index.documents.values()]
+        lower = frozenset(w for text in texts for w in _LOWER_WORD.findall(text))
+        _CASE_FORMS[index] = lower, frozenset(w for text in texts for w in _CAPITALISED_WORD.findall(text))
+    return _CASE_FORMS[index]
+
+
 def not_names(index: Index) -> frozenset[str]:
     """Lower-cased capitalised words of the corpus that name no one: words it also writes in lower case
     ("Armed" of "Armenian Armed Forces", "HANDOUT" of a photo credit) and adjectives of places it names
     ("Armenian" beside "Armenia")."""
     if index not in _NOT_NAMES:
-        texts = [d.text for d in index.documents.values()]
-        lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
-        capitalised = {w for text in texts for w in _CAPITALISED_WORD.findall(text)}
+        lower, capitalised = case_forms(index)
         places = {adjective for place in capitalised if len(place) >= 4 for adjective in place_adjectives(place)}
         _NOT_NAMES[index] = frozenset({w.lower() for w in capitalised if w.lower() in lower or w in places})
     return _NOT_NAMES[index]
+
+
+def written_capitalised(index: Index) -> dict[str, str]:
+    """Words the corpus only ever writes capitalised (names: "Pashinyan", "Stepanakert"), by their lower case."""
+    if index not in _WRITTEN_CAPITALISED:
+        lower, capitalised = case_forms(index)
+        found: dict[str, str] = {}
+        for word in sorted(capitalised, reverse=True):  # "Nato" before "NATO": a title-case form wins
+            if word.lower() not in lower:
+                found[word.lower()] = word
+        _WRITTEN_CAPITALISED[index] = found
+    return _WRITTEN_CAPITALISED[index]
+
+
+def as_written(question: str, index: Index) -> str:
+    """The question as the documents would write it: "what's" spelt in full, and, when it was typed all in
+    lower case, the names the corpus only writes capitalised capitalised ("who is nikol pashinyan" reads as
+    "who is Nikol Pashinyan"), so that it is read as asking about them."""
+    question = _CONTRACTED.sub(lambda m: f"{m[1]} {'is' if m[2].lower() == 's' else 'are'}", question)
+    if any(ch.isupper() for ch in question[1:]):
+        return question  # capitalised as its writer meant it
+    names = written_capitalised(index)
+    return _QUESTION_WORD.sub(lambda m: names.get(m.group(), m.group()), question)
 
 
 def atoms(text: str) -> set[str]:
@@ -335,6 +372,7 @@ class Question:
     """A question read once against the index it will be answered from (see the module docstring)."""
 
     def __init__(self, text: str, index: Index) -> None:
+        text = as_written(text, index)
         self.text = text
         self.index = index
         self.atoms = atoms(text)

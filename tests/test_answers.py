@@ -7,7 +7,7 @@ from conftest import SEEDS
 
 from qa.answering import REFUSAL, shouting, standout
 from qa.assistant import Assistant
-from qa.question import Question, expected_type, place_adjectives, spell_out_acronyms
+from qa.question import Question, as_written, expected_type, place_adjectives, spell_out_acronyms
 from qa.settings import Settings
 
 
@@ -244,6 +244,25 @@ def test_place_adjectives():
     assert "Azerbaijani" in place_adjectives("Azerbaijan")
     assert {"Iranian", "Ukrainian"} <= place_adjectives("Iran") | place_adjectives("Ukraine")
     assert "Arman" not in place_adjectives("Army")
+
+
+def test_a_question_is_read_as_the_documents_write_it(assistant):
+    index = assistant.index
+    assert as_written("what's the population of stepanakert", index) == "what is the population of Stepanakert"
+    assert as_written("who is nikol pashinyan", index) == "who is Nikol Pashinyan"
+    assert as_written("Who're the peacekeepers?", index) == "Who are the peacekeepers?"
+    # capitalised by its writer: left as it is ("armenian" is the writer's own choice); words the corpus also
+    # writes in lower case are never capitalised
+    assert as_written("Who is Nikol pashinyan?", index) == "Who is Nikol pashinyan?"
+    assert as_written("what did the president say", index) == "what did the president say"
+
+
+def test_a_question_typed_in_lower_case_asks_what_its_capitalised_form_asks(assistant):
+    typed = assistant.ask("who is nikol pashinyan")
+    assert read(assistant, "who is nikol pashinyan").answer_type == "definition"  # not "who did it?"
+    assert not typed.abstained
+    assert typed.citations == assistant.ask("Who is Nikol Pashinyan?").citations
+    assert read(assistant, "what's the population of stepanakert").answer_type == "number"
 
 
 def test_a_question_asking_two_things_has_two_parts(assistant):

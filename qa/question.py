@@ -217,9 +217,10 @@ _FRAME = re.compile(
     r"\bname of\b|\baccording to\b|\bwhat (?:kind|sort|type) of\b|\b(?:what|which) (?:year|date|day|month|time)\b",
     re.IGNORECASE,
 )
-# Where a question asks a second question: "...? ...", "...; ...", "..., and when ...".
+# Where a question asks a second question: "...? ...", "...; ...", "..., and when ...". An aside in brackets after
+# the question mark is no second question: "What did he share? (Arman Tatoyan)", as a follow-up is rewritten.
 _PART_BREAK = re.compile(
-    r"[?;]\s*|,?\s+(?:and|but|or)\s+(?=(?:(?:after|before|in|on|at|by|with|for|from|to|of|during|since|under)\s+)?"
+    r"[?;](?!\s*\()\s*|,?\s+(?:and|but|or)\s+(?=(?:(?:after|before|in|on|at|by|with|for|from|to|of|during|since|under)\s+)?"
     r"(?:how|what|when|where|who|whom|whose|which|why)\b)",
     re.IGNORECASE,
 )

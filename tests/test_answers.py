@@ -9,6 +9,7 @@ from qa.answering import REFUSAL, shouting, standout
 from qa.assistant import Assistant
 from qa.question import Question, as_written, expected_type, place_adjectives, spell_out_acronyms
 from qa.settings import Settings
+from qa.types import ChatMessage
 
 
 def test_retrieval_finds_the_known_passage(assistant):
@@ -263,6 +264,18 @@ def test_a_question_typed_in_lower_case_asks_what_its_capitalised_form_asks(assi
     assert not typed.abstained
     assert typed.citations == assistant.ask("Who is Nikol Pashinyan?").citations
     assert read(assistant, "what's the population of stepanakert").answer_type == "number"
+
+
+def test_a_bracketed_aside_after_the_question_mark_is_no_second_question(assistant):
+    """A follow-up is rewritten as "What did he share? (Arman Tatoyan)": the names in brackets belong to its one
+    question. Read as a second part, they let an unrelated sentence that only says "shared" lead the answer."""
+    assert [p.text for p in read(assistant, "What did he share? (Arman Tatoyan)").parts] == [
+        "What did he share? (Arman Tatoyan)"
+    ]
+    history = [ChatMessage(role="user", content="Who is Arman Tatoyan?")]
+    answer = assistant.ask("What did he share?", history=history)
+    assert answer.question_used == "What did he share? (Arman Tatoyan)"
+    assert "Tatoyan" in answer.citations[0].quote
 
 
 def test_a_question_asking_two_things_has_two_parts(assistant):

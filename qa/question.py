@@ -238,7 +238,7 @@ _NOT_NAMES: WeakKeyDictionary = WeakKeyDictionary()
 _WRITTEN_CAPITALISED: WeakKeyDictionary = WeakKeyDictionary()
 # "what's", "who're": a question word run into its verb
 _CONTRACTED = re.compile(r"\b(what|who|where|when|how|which|why|that)['’](s|re)\b", re.IGNORECASE)
-_QUESTION_WORD = re.compile(r"[\w’'-]+")
+_TYPED_WORD = re.compile(r"[\w’'-]+")
 
 
 def place_adjectives(place: str) -> set[str]:
@@ -276,9 +276,9 @@ def written_capitalised(index: Index) -> dict[str, str]:
     if index not in _WRITTEN_CAPITALISED:
         lower, capitalised = case_forms(index)
         found: dict[str, str] = {}
-        for word in sorted(capitalised, reverse=True):  # "Nato" before "NATO": a title-case form wins
+        for word in sorted(capitalised, reverse=True):  # "Nato" before "NATO": the title-case form wins
             if word.lower() not in lower:
-                found[word.lower()] = word
+                found.setdefault(word.lower(), word)
         _WRITTEN_CAPITALISED[index] = found
     return _WRITTEN_CAPITALISED[index]
 
@@ -291,7 +291,7 @@ def as_written(question: str, index: Index) -> str:
     if any(ch.isupper() for ch in question[1:]):
         return question  # capitalised as its writer meant it
     names = written_capitalised(index)
-    return _QUESTION_WORD.sub(lambda m: names.get(m.group(), m.group()), question)
+    return _TYPED_WORD.sub(lambda m: names.get(m.group(), m.group()), question)
 
 
 def atoms(text: str) -> set[str]:

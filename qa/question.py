@@ -285,8 +285,8 @@ def written_capitalised(index: Index) -> dict[str, str]:
 
 def as_written(question: str, index: Index) -> str:
     """The question as the documents would write it: "what's" spelt in full, and, when it was typed all in
-    lower case, the names the corpus only writes capitalised capitalised ("who is nikol pashinyan" reads as
-    "who is Nikol Pashinyan"), so that it is read as asking about them."""
+    lower case, each word the corpus only ever writes capitalised given its capitals ("who is nikol pashinyan"
+    reads as "who is Nikol Pashinyan"), so that it is read as asking about them."""
     question = _CONTRACTED.sub(lambda m: f"{m[1]} {'is' if m[2].lower() == 's' else 'are'}", question)
     if any(ch.isupper() for ch in question[1:]):
         return question  # capitalised as its writer meant it

@@ -253,7 +253,7 @@ def test_a_question_is_read_as_the_documents_write_it(assistant):
     assert as_written("who is nikol pashinyan", index) == "who is Nikol Pashinyan"
     assert as_written("what did armenia say", index) == "what did Armenia say"  # not as a photo credit's "ARMENIA"
     assert as_written("Who're the peacekeepers?", index) == "Who are the peacekeepers?"
-    # capitalised by its writer: left as it is ("armenian" is the writer's own choice); words the corpus also
+    # a question with any capital after its first letter is left as its writer typed it; words the corpus also
     # writes in lower case are never capitalised
     assert as_written("Who is Nikol pashinyan?", index) == "Who is Nikol pashinyan?"
     assert as_written("what did the president say", index) == "what did the president say"

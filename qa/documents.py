@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import DocumentError
+from qa.markdown import render_markdown
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 
@@ -33,13 +34,20 @@ _BOILERPLATE_LINE = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*https?://\S+")
+_INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*<https?://[^\s>]*>|\s*https?://\S+")
 # C0 control characters other than tab and newline (ANSI colour codes, stray bells) carry no text;
 # vertical tab and form feed (page breaks) separate lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_SEPARATOR = re.compile(r"[\x0b\x0c]")
 # Wikipedia's footnote markers ([12], [a], [citation needed]) look like our own [n] citations.
 _FOOTNOTE_MARKER = re.compile(r"\[(?:\d{1,4}|[a-z]{1,2}|citation needed|note \d+|clarification needed)\]")
+# Hard-wrapped text (e-mail, RFCs, Project Gutenberg) breaks its lines at a width of 60-100 characters.
+MIN_WRAP_WIDTH = 50
+WRAP_SLACK = 8  # a wrapper's width may exceed the longest line it wrote by a word's length
+NEAR_WIDTH = 0.75  # a hand-wrapped line may end a word or two early ...
+FULL_SHARE = 0.8  # ... so one line in five may be less than full
+_ITEM_OPENING = re.compile(r"\s*(?:[-*+•#>|]|\d{1,3}[.)])\s")
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
 
 
 @dataclass(frozen=True)
@@ -78,28 +86,68 @@ def clean_fragment(text: str) -> str:
     return _FOOTNOTE_MARKER.sub("", text)
 
 
-def clean_text(raw: str) -> tuple[str, str | None]:
-    """Return (cleaned text, date) for a document's raw text."""
+def _take_date(raw: str) -> tuple[str, str | None]:
+    """The raw text with plain line ends and without its leading date line, and that date."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    date = None
     if match := _LEADING_DATE.match(raw):
-        date, raw = match.group(1), raw[match.end() :]
+        return raw[match.end() :], match.group(1)
+    return raw, None
+
+
+def _is_hard_wrapped(lines: list[str]) -> bool:
+    """Whether a paragraph's lines were broken at a fixed width rather than where its writer ended them.
+
+    Its lines but the last are all near its widest, nearly all too full to take the next line's first word, and
+    at least half end mid-sentence: lines of a list, an infobox or one sentence each are not.
+    """
+    width = max(len(line) for line in lines)
+    if len(lines) < 2 or width < MIN_WRAP_WIDTH or any(_ITEM_OPENING.match(line) for line in lines[1:]):
+        return False
+    broken = list(zip(lines, lines[1:]))
+    near = all(len(line) >= NEAR_WIDTH * width for line, _ in broken)
+    full = sum(len(line) + 1 + len(after.split()[0]) > width - WRAP_SLACK for line, after in broken)
+    mid_sentence = sum(not _ENDS_SENTENCE.search(line) for line, _ in broken)
+    return near and full >= FULL_SHARE * len(broken) and 2 * mid_sentence >= len(broken)
+
+
+def unwrap(text: str) -> str:
+    """Join the lines of each hard-wrapped paragraph, so that a paragraph is one line, as elsewhere in `qa`."""
+    paragraphs = text.split("\n\n")
+    for i, paragraph in enumerate(paragraphs):
+        lines = paragraph.split("\n")
+        if _is_hard_wrapped(lines):
+            paragraphs[i] = " ".join(line.strip() for line in lines)
+    return "\n\n".join(paragraphs)
+
+
+def clean_text(raw: str, *, unwrap_lines: bool = True) -> tuple[str, str | None]:
+    """Return (cleaned text, date) for a document's raw text."""
+    raw, date = _take_date(raw)
     lines = [line.rstrip() for line in clean_fragment(raw).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
-    return text.strip(), date
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return unwrap(text) if unwrap_lines else text, date
 
 
-def _find_title(path: Path, text: str) -> str | None:
-    """A Markdown file's first heading; a text file's first line when it reads as a title, not as prose.
+def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
+    """(cleaned text, title, date) of a Markdown document: its rendered text, cleaned as any text is.
+
+    Its lines are not unwrapped: Markdown already joins a paragraph's lines, and code keeps its own.
+    """
+    raw, date = _take_date(raw)
+    page = render_markdown(raw)
+    text, _ = clean_text(page.text, unwrap_lines=False)
+    title = clean_fragment(page.title).strip() if page.title else None
+    return text, title or None, date or page.date
+
+
+def _find_title(text: str) -> str | None:
+    """A text file's first line when it reads as a title, not as prose.
 
     A title may end in a full stop, as paper titles often do ("HIV seropositivity and tuberculosis in
     Malawi."), but then it must stand alone (a blank line after it) and hold one sentence and no quotation:
     a one-sentence lead paragraph ("... “lay down their arms”, president Ilham Aliyev said ....") is prose.
     """
-    if path.suffix == ".md":
-        heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
-        return heading.group(1).strip() if heading else None
     first, _, rest = text.partition("\n")
     first = first.strip()
     if not first or len(first) > MAX_TITLE_CHARS or _NOT_A_TITLE_END.search(first):
@@ -139,13 +187,18 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
-    text, date = clean_text(decode_bytes(data, str(path)))
+    raw = decode_bytes(data, str(path))
+    if path.suffix.lower() == ".md":
+        text, title, date = clean_markdown(raw)
+    else:
+        text, date = clean_text(raw)
+        title = _find_title(text)
     if not text:
         raise DocumentError(f"{path} has no text to index")
     return Document(
         source=source,
         text=text,
-        title=_find_title(path, text),
+        title=title,
         date=date,
         content_hash=hashlib.sha256(data).hexdigest(),
     )

@@ -111,12 +111,13 @@ def test_unchanged_documents_are_skipped_changed_replaced_deleted_removed(tmp_pa
 
 def test_a_reader_that_titles_documents_differently_retitles_them_without_re_embedding(tmp_path, embedder, monkeypatch):
     corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
-    write_corpus(corpus, 2)
+    names = write_corpus(corpus, 2)
     build(settings, embedder, corpus)
-    monkeypatch.setattr("qa.documents._find_title", lambda path, text: f"Title of {path.name}")  # as a newer qa would
+    retitled = lambda text: next(f"About {name}" for name in names.values() if name in text)  # noqa: E731
+    monkeypatch.setattr("qa.documents._find_title", retitled)  # as a newer qa would
     again = build(settings, embedder, corpus)
     assert again.changed and again.texts_embedded == 0 and again.reused_documents == 2
-    assert {d.title for d in Index.load(settings, embedder).documents.values()} == {"Title of gen_000.txt", "Title of gen_001.txt"}
+    assert {d.title for d in Index.load(settings, embedder).documents.values()} == {f"About {name}" for name in names.values()}
 
 
 def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):

@@ -1,0 +1,84 @@
+"""Markdown rendered to the plain text its reader sees, which is the text `qa` cleans, quotes and cites.
+
+Quoting a Markdown file's raw characters cites markup ("[FastAPI Cloud](https://…) **now**", "<img src=…>").
+markdown-it (CommonMark, plus tables) parses the file. The words of its headings, paragraphs, list items,
+table rows and code lines are kept, one block per line, as the rest of `qa` expects a paragraph to be. Link
+targets, images, HTML tags, comments and emphasis marks are dropped. A paragraph's soft line breaks become
+spaces, so a sentence wrapped over two lines stays one sentence.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import NamedTuple
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# YAML front matter (Jekyll, Hugo, MkDocs): its `title:` and `date:` are metadata, not text.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_INLINE_TEXT = {"text", "code_inline"}
+
+
+class Page(NamedTuple):
+    text: str
+    title: str | None
+    date: str | None  # ISO date from the front matter
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _inline(token: Token) -> str:
+    """An inline run's words: link text without its target, no image, no HTML tag, no emphasis mark."""
+    parts = []
+    for child in token.children or []:
+        if child.type in _INLINE_TEXT:
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.type == "hardbreak":
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+def _blocks(tokens: list[Token]) -> tuple[list[str], str | None]:
+    """The page's blocks of text, in order, and its first level-1 heading."""
+    blocks: list[str] = []
+    heading = None
+    row: list[str] | None = None
+    for i, token in enumerate(tokens):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            blocks.append(" | ".join(cell for cell in row if cell))
+            row = None
+        elif token.type == "inline":
+            text = _inline(token)
+            if row is not None:
+                row.append(text)
+            elif text:
+                blocks.append(text)
+                if heading is None and tokens[i - 1].tag == "h1":
+                    heading = text
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.strip("\n"))
+        elif token.type == "html_block":
+            blocks.append(html.unescape(_TAG.sub("", token.content)).strip())
+    return [block for block in blocks if block.strip()], heading
+
+
+def render_markdown(raw: str) -> Page:
+    """The plain text of a Markdown document, its title (front matter's, else the first `#` heading) and date."""
+    fields: dict[str, str] = {}
+    if front := _FRONT_MATTER.match(raw):
+        fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
+        raw = raw[front.end() :]
+    blocks, heading = _blocks(_parser().parse(raw))
+    date = _ISO_DATE.match(fields.get("date", ""))
+    return Page("\n\n".join(blocks), fields.get("title") or heading, date.group() if date else None)

@@ -1,0 +1,123 @@
+"""How a document's layout becomes `qa`'s text: Markdown is rendered, hard-wrapped lines are joined.
+
+Every paragraph must end up as one line: sentences, quotes and "who said it" are found within a line, so a
+sentence wrapped over two lines would be quoted in halves, and a quote of raw Markdown would cite markup.
+"""
+
+import textwrap
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.documents import clean_text, read_document
+from qa.settings import Settings
+
+PARAGRAPH = (
+    "The lighthouse at Cape Wrath was built in 1828 by Robert Stevenson, and its lamp burned colza oil until "
+    "1875. Keepers lived on the site until the light was automated in 1998. The tower is 20 metres tall; its "
+    "light can be seen 22 nautical miles away."
+)
+
+README = """---
+title: "Cape Wrath: a keeper's guide"
+date: 2021-06-03 10:00:00 +0100
+---
+
+<p align="center"><img src="https://example.org/logo.png" alt="Lighthouse logo"></p>
+
+[![Build](https://example.org/badge.svg)](https://example.org/ci)
+
+Cape Wrath
+==========
+
+The **lamp** burned [colza oil](https://en.wikipedia.org/wiki/Colza_oil "colza") until 1875,
+when the keepers switched to *paraffin*.
+
+| Year | Event |
+|------|-------|
+| 1828 | built by `Robert Stevenson` |
+
+- The fog signal was installed in 1911.
+- It was <abbr title="turned off">silenced</abbr> in 2001.
+
+```sh
+$ visit --cape wrath
+```
+
+<!-- a comment no reader sees -->
+"""
+
+
+@pytest.mark.parametrize("width", [60, 72, 79, 100])
+def test_a_hard_wrapped_paragraph_becomes_one_line(width):
+    raw = f"CAPE WRATH\n\n{textwrap.fill(PARAGRAPH, width)}\n\nVisiting hours:\n- Monday\n- Friday\n"
+    text, _ = clean_text(raw)
+    assert text == f"CAPE WRATH\n\n{PARAGRAPH}\n\nVisiting hours:\n- Monday\n- Friday"
+
+
+def test_a_hand_wrapped_paragraph_with_a_line_broken_early_becomes_one_line():
+    first, second, *rest = textwrap.wrap(PARAGRAPH, 72)
+    first, moved = first.rsplit(" ", 1)
+    raw = "\n".join(["    " + line for line in [first, f"{moved} {second}", *rest]])  # indented, as licences are
+    assert clean_text(raw)[0] == PARAGRAPH
+
+
+def test_a_bracketed_link_leaves_no_bracket():
+    text, _ = clean_text("See the keepers' log <https://example.org/log>. It ends in 1998.")
+    assert text == "See the keepers' log. It ends in 1998."
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Location\nStatus Ongoing\nTerritorial\nchanges",  # an infobox: short lines
+        "The keepers left in 1998, when the light was automated for good.\nThe tower was painted white in 2005.",
+        "Shall I compare thee to a summer's day, thou art more lovely and more temperate?\n"
+        "Rough winds do shake the darling buds of May, and summer's lease hath all too short a date.",
+        "Keepers who served at the station for more than ten years, by decade:\n"
+        "- 1830s: Angus Mackay, John Macleod and Donald Morrison, of Durness\n"
+        "- 1840s: William Ross and Alexander Sutherland, both of Thurso",
+    ],
+)
+def test_lines_a_writer_ended_stay_lines(block):
+    assert clean_text(block)[0] == block
+
+
+def test_markdown_is_read_as_its_reader_sees_it(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text(README)
+    document = read_document(path, "guide.md")
+    assert document.title == "Cape Wrath: a keeper's guide"
+    assert document.date == "2021-06-03"
+    assert document.text.split("\n\n") == [
+        "Cape Wrath",
+        "The lamp burned colza oil until 1875, when the keepers switched to paraffin.",
+        "Year | Event",
+        "1828 | built by Robert Stevenson",
+        "The fog signal was installed in 1911.",
+        "It was silenced in 2001.",
+        "$ visit --cape wrath",
+    ]
+
+
+def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("Intro line.\n\n## Not this\n\n# The *Ceasefire* notes\n\nText.\n")
+    assert read_document(path, "note.md").title == "The Ceasefire notes"
+
+
+def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "wrath.txt").write_text(textwrap.fill(PARAGRAPH, 64) + "\n")
+    (folder / "guide.md").write_text(README)
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"))
+    assistant.index_paths([folder])
+
+    built = assistant.ask("When was the Cape Wrath lighthouse built?")
+    assert not built.abstained
+    assert built.citations[0].quote == "The lighthouse at Cape Wrath was built in 1828 by Robert Stevenson, and its lamp burned colza oil until 1875."
+
+    switched = assistant.ask("What did the keepers switch to in 1875?")
+    assert not switched.abstained and switched.citations[0].source == "guide.md"
+    assert switched.citations[0].quote == "The lamp burned colza oil until 1875, when the keepers switched to paraffin."

@@ -304,18 +304,22 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no readable .txt or .md documents in {', '.join(map(str, paths))}")
 
+        # Same file, read to the same text: its sentences, chunks and vectors are reused. A newer reader may clean
+        # the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean nothing.
         unchanged = {
             d.source
             for d in documents
-            if old is not None and d.source in old.documents and old.documents[d.source].content_hash == d.content_hash
+            if old is not None
+            and d.source in old.documents
+            and (old.documents[d.source].content_hash, old.documents[d.source].text) == (d.content_hash, d.text)
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
-        # same texts and same titles (a newer reader may title a file differently): nothing to write
+        # same texts, titles and dates (a newer reader may title or date a file differently): nothing to write
         if (
             old is not None
             and len(unchanged) == len(documents) == len(old.documents)
-            and all(old.documents[d.source].title == d.title for d in documents)
+            and all((old.documents[d.source].title, old.documents[d.source].date) == (d.title, d.date) for d in documents)
         ):
             summary.changed = False
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # YAML front matter (Jekyll, Hugo, MkDocs): its `title:` and `date:` are metadata, not text.
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -31,6 +32,9 @@ class Page(NamedTuple):
 
 
 def _parser() -> MarkdownIt:
+    """CommonMark with tables; imported here, because answering a question reads no Markdown."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").enable("table")
 
 

@@ -28,7 +28,10 @@ from weakref import WeakKeyDictionary
 from qa.index import Index
 from qa.verification import content_terms
 
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTHS = ("Jan(?:uary)?", "Feb(?:ruary)?", "Mar(?:ch)?", "Apr(?:il)?", "May", "June?", "July?", "Aug(?:ust)?",
+           "Sep(?:t(?:ember)?)?", "Oct(?:ober)?", "Nov(?:ember)?", "Dec(?:ember)?")
+# Capitalised or in capitals, even where the rest is read without case: "may" and "mar" are verbs.
+_MONTH = "(?-i:" + "|".join(f"{month}|{month.upper()}" for month in _MONTHS) + ")"
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|dozens?|half|once|twice"

@@ -155,6 +155,14 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
     assert not how_long.has_evidence(how_long.whole, "Russia said its 2,000-strong mission was evacuating civilians.")
 
 
+def test_a_month_is_a_date_but_the_verb_may_is_not(assistant):
+    when = read(assistant, "When was the new version of the licence published?")
+    for dated in ("It was published in May 2007.", "It was published on 29 JUNE.", "Published Sept. 19."):
+        assert when.has_evidence(when.whole, dated), dated
+    for undated in ("The foundation may publish new versions from time to time.", "Nothing will mar the text."):
+        assert not when.has_evidence(when.whole, undated), undated
+
+
 def test_a_description_raises_a_sentence_but_its_absence_rules_none_out(assistant):
     question = read(assistant, "What is the Lachin corridor?")
     part = question.whole

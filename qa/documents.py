@@ -77,12 +77,17 @@ def repair_mojibake(text: str) -> str:
     return _CJK_RUN.sub(fix, text)
 
 
-def clean_fragment(text: str) -> str:
-    """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text."""
+def clean_fragment(text: str, *, rendered: bool = False) -> str:
+    """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text.
+
+    Text `rendered` from Markdown keeps its addresses: the link targets are gone, so an address left in its text
+    or code is one its writer meant to show ("Documentation: https://...").
+    """
     text = repair_mojibake(text)
     text = _LINE_SEPARATOR.sub("\n", _CONTROL.sub("", text))
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
-    text = _INLINE_JUNK.sub("", text)
+    if not rendered:
+        text = _INLINE_JUNK.sub("", text)
     return _FOOTNOTE_MARKER.sub("", text)
 
 
@@ -120,24 +125,22 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def clean_text(raw: str, *, unwrap_lines: bool = True) -> tuple[str, str | None]:
-    """Return (cleaned text, date) for a document's raw text."""
+def clean_text(raw: str, *, rendered: bool = False) -> tuple[str, str | None]:
+    """Return (cleaned text, date) for a document's raw text, or for text `rendered` from Markdown, whose
+    paragraphs are already joined and whose code keeps its lines."""
     raw, date = _take_date(raw)
-    lines = [line.rstrip() for line in clean_fragment(raw).split("\n")]
+    lines = [line.rstrip() for line in clean_fragment(raw, rendered=rendered).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    return unwrap(text) if unwrap_lines else text, date
+    return text if rendered else unwrap(text), date
 
 
 def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
-    """(cleaned text, title, date) of a Markdown document: its rendered text, cleaned as any text is.
-
-    Its lines are not unwrapped: Markdown already joins a paragraph's lines, and code keeps its own.
-    """
+    """(cleaned text, title, date) of a Markdown document: its rendered text, cleaned as rendered text is."""
     raw, date = _take_date(raw)
     page = render_markdown(raw)
-    text, _ = clean_text(page.text, unwrap_lines=False)
-    title = clean_fragment(page.title).strip() if page.title else None
+    text, _ = clean_text(page.text, rendered=True)
+    title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     return text, title or None, date or page.date
 
 

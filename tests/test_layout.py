@@ -44,6 +44,8 @@ when the keepers switched to *paraffin*.
 $ visit --cape wrath
 ```
 
+Timetable: <https://example.org/ferry>
+
 <!-- a comment no reader sees -->
 """
 
@@ -97,6 +99,7 @@ def test_markdown_is_read_as_its_reader_sees_it(tmp_path):
         "The fog signal was installed in 1911.",
         "It was silenced in 2001.",
         "$ visit --cape wrath",
+        "Timetable: https://example.org/ferry",  # an address shown in the text is kept; a link's target is not
     ]
 
 

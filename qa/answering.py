@@ -358,8 +358,9 @@ class ExtractiveAnswerer:
 
     def quotes(self, chosen: list[Candidate]) -> list[int]:
         """The sentence rows an answer quotes: the chosen sentences, each bare quotation beside the sentence
-        that names its speaker, and each opening with a pronoun after the sentences it refers to (`qa.quotation`),
-        so a claim is never quoted as if the documents made it, nor "she" without who she is."""
+        that names its speaker, each opening with a pronoun after the sentences it refers to, and each line ending
+        in a colon before what it introduces (`qa.quotation`), so a claim is never quoted as if the documents made
+        it, nor "she" without who she is, nor "Install it with:" without how."""
         rows: list[int] = []
         for candidate in chosen:
             speaker = self.quotations.speaker(candidate.row)
@@ -367,6 +368,9 @@ class ExtractiveAnswerer:
             antecedent = self.quotations.antecedent(min(needed))  # "She continued: “...”" needs who she is
             if antecedent is not None:
                 needed |= set(range(antecedent, min(needed)))
+            introduced = self.quotations.introduced(max(needed))
+            if introduced is not None:
+                needed.add(introduced)
             rows += [row for row in sorted(needed) if row not in rows]
         return rows
 

@@ -16,6 +16,9 @@ embedded post or an epigraph is) is a quotation of its signer, with or without q
 A sentence that opens with a pronoun ("She added that another mine killed two civilians.") does not say who
 speaks or what it is about either: it is cited with the sentences just before it, back to one that opens
 otherwise (`antecedent`).
+
+A line ending in a colon ("Install with pip:", "The ministry's statement reads:") says only that something
+follows: it is cited with the line after it (`introduced`).
 """
 
 from __future__ import annotations
@@ -106,6 +109,18 @@ class Quotations:
                 break
             at = found = before
         return found
+
+    def introduced(self, row: int) -> int | None:
+        """The row of the line that the sentence at `row` introduces, when it ends its line with a colon."""
+        following = row + 1
+        if (
+            following < len(self.sentences)
+            and self.sentences[following].source == self.sentences[row].source
+            and self.index.sentence_text(row).endswith(":")
+            and not self._same_line(row, following)
+        ):
+            return following
+        return None
 
     def _continued_from(self, row: int) -> int | None:
         """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening

@@ -165,3 +165,17 @@ def test_a_speaker_named_by_a_pronoun_is_cited_after_the_sentence_naming_them():
     )
     answerer = ExtractiveAnswerer(q.index)
     assert answerer.quotes([Candidate(2, "They need relief.”", set(), set(), [], 0.0)]) == [0, 1, 2]
+
+
+def test_a_line_ending_in_a_colon_is_cited_with_the_line_it_introduces():
+    q = quotations("Install the keeper's tools with pip:\n", "pip install lamp-tools\n", "Then light the lamp.\n")
+    answerer = ExtractiveAnswerer(q.index)
+    assert q.introduced(0) == 1 and q.introduced(1) is None
+    assert answerer.quotes([Candidate(0, "Install the keeper's tools with pip:", set(), set(), [], 0.0)]) == [0, 1]
+
+
+def test_a_colon_introduces_nothing_within_its_line_or_past_its_document():
+    within = quotations("Two things were left:", "oil and a wick.\n")  # one line: the sentence holds it all
+    assert within.introduced(0) is None
+    last = quotations("The tools were these:\n")
+    assert last.introduced(0) is None

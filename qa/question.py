@@ -187,6 +187,10 @@ _DEFINITION = re.compile(
     r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*[?.!]?\s*$",
     re.IGNORECASE,
 )
+# "What does 'Contribution' mean?", "What does ASGI stand for?": a description too.
+_MEANING = re.compile(r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean|stand\s+for)\b", re.IGNORECASE)
+# A term the question quotes is what it asks about: 'What is a "Derivative Work" under the licence?'
+_QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’]")
 # ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
 _NOT_DESCRIBED = re.compile(
     rf"\b(?:{_ROLE}|{_MEASURE}|{_ENTITY}|names?|dates?|years?|days?|months?|time|reasons?)\b", re.IGNORECASE
@@ -196,11 +200,14 @@ _NOT_DESCRIBED = re.compile(
 def _described(subject: str) -> Evidence:
     """Sentences that say what `subject` is: "the Lachin corridor, the sole highway ...", "Siranush Sargsyan, a
     freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev",
-    "the region's capital, Stepanakert".
+    "the region's capital, Stepanakert", and as glossaries and licences define terms: '"Derivative Works" shall
+    mean ...', "ASGI stands for ...".
     Soft: a description takes many other forms."""
     name = r"\s+".join(re.escape(word) for word in subject.split())
     first_word = r"\s+[\w’'-]+"  # the first word of the description, which the question does not hold
     said = (
+        rf"\b{name}(?:e?s)?[\"”’']?\s*(?:\([^)]{{1,60}}\)\s*)?(?:shall\s+mean|means|refers?\s+to|is\s+defined\s+as|"
+        rf"stands?\s+for|denotes)\b{first_word}|"
         rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:(?:a|an|the|whose|known|also|one|once|now|formerly)\b{first_word}|"
         rf"(?:who|which)\s+(?!(?:the|a|an|he|she|it|they|we|you|i)\b)(?-i:[a-z])[\w’'-]*)|"  # "which connects", not "which Bellingcat ..."
         rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{first_word}|"
@@ -328,8 +335,10 @@ def _agent_named(question: str, evidence: Evidence) -> Evidence:
 
 def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     """The kind of answer a question asks for and the pattern an answer of that kind matches."""
-    definition = _DEFINITION.match(question)
-    subject = definition and (definition["thing"] or definition["person"])
+    definition = _DEFINITION.match(question) or _MEANING.match(question)
+    subject = definition and (definition.groupdict().get("thing") or definition.groupdict().get("person"))
+    if subject and (quoted := _QUOTED_TERM.search(subject)):
+        subject = quoted["term"]
     if subject and content_terms(subject) and not _NOT_DESCRIBED.search(subject):
         return "definition", _described(subject)
     for name, asks, evidence in _ASKS:

@@ -126,6 +126,8 @@ def read(assistant, text: str) -> Question:
         ("What worldwide prevalence of underweight was forecast?", "number"),
         ("How common is the allele among controls?", "number"),
         ("What did the minister mean by a local operation?", None),
+        ("What does ASGI stand for?", "definition"),
+        ("What does “Contribution” mean in the licence?", "definition"),
         # "what is X", "who is <Name>" ask what X is, not for another name: a description
         ("What is the Lachin corridor?", "definition"),
         ("Who was Arman Tatoyan?", "definition"),
@@ -182,6 +184,19 @@ def test_a_description_raises_a_sentence_but_its_absence_rules_none_out(assistan
         assert question.kind_match(part, mentioned) == 0.0 and question.can_answer(part, mentioned), mentioned
     person = read(assistant, "Who is Arman Tatoyan?")
     assert person.kind_match(person.whole, "Armenia's human rights defender, Arman Tatoyan, launched a probe.") == 1.0
+
+
+def test_a_term_is_described_as_a_glossary_or_a_licence_defines_it(assistant):
+    """The quoted term is what the question asks about, not the licence it names."""
+    for question in ('What is a "Derivative Work" under the licence?', "What does ‘Derivative Work’ mean here?"):
+        read_as = read(assistant, question)
+        for defined in (
+            '"Derivative Works" shall mean any work that is based on the Work.',
+            "A Derivative Work means a work based on the Work.",
+            "Derivative Work (as used here) refers to any adaptation.",
+        ):
+            assert read_as.kind_match(read_as.whole, defined) == 1.0, (question, defined)
+        assert read_as.kind_match(read_as.whole, "The licence covers every Derivative Work.") == 0.0
 
 
 def test_what_is_x_quotes_a_sentence_saying_what_x_is_beside_the_likeliest_mention(assistant):

@@ -189,8 +189,9 @@ _DEFINITION = re.compile(
 )
 # "What does 'Contribution' mean?", "What does ASGI stand for?": a description too.
 _MEANING = re.compile(r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean|stand\s+for)\b", re.IGNORECASE)
-# A term the question quotes is what it asks about: 'What is a "Derivative Work" under the licence?'
-_QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’]")
+# A quoted term opening the subject is what it asks about: 'What is a "Derivative Work" under the licence?' (but
+# in "What is Azerbaijan's 'anti-terrorist' operation?" the quotation marks only doubt a word).
+_QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’](?!\w)")
 # ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
 _NOT_DESCRIBED = re.compile(
     rf"\b(?:{_ROLE}|{_MEASURE}|{_ENTITY}|names?|dates?|years?|days?|months?|time|reasons?)\b", re.IGNORECASE
@@ -337,7 +338,7 @@ def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     """The kind of answer a question asks for and the pattern an answer of that kind matches."""
     definition = _DEFINITION.match(question) or _MEANING.match(question)
     subject = definition and (definition.groupdict().get("thing") or definition.groupdict().get("person"))
-    if subject and (quoted := _QUOTED_TERM.search(subject)):
+    if subject and (quoted := _QUOTED_TERM.match(subject)):
         subject = quoted["term"]
     if subject and content_terms(subject) and not _NOT_DESCRIBED.search(subject):
         return "definition", _described(subject)

@@ -197,6 +197,8 @@ def test_a_term_is_described_as_a_glossary_or_a_licence_defines_it(assistant):
         ):
             assert read_as.kind_match(read_as.whole, defined) == 1.0, (question, defined)
         assert read_as.kind_match(read_as.whole, "The licence covers every Derivative Work.") == 0.0
+    doubted = read(assistant, "What is Azerbaijan's 'anti-terrorist' operation?")  # quoted to doubt a word
+    assert doubted.kind_match(doubted.whole, "Azerbaijan's 'anti-terrorist' operation is a military offensive.") == 1.0
 
 
 def test_what_is_x_quotes_a_sentence_saying_what_x_is_beside_the_likeliest_mention(assistant):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,3 +221,16 @@ def discover(path: Path) -> list[tuple[Path, str]]:
         if file.suffix.lower() in SUPPORTED_SUFFIXES and file.is_file():
             found.append((file, file.relative_to(path).as_posix()))
     return found
+
+
+def other_files(path: Path) -> Counter[str]:
+    """Files under the folder `path` that `qa` does not read, by suffix: hidden ones (".git", ".DS_Store") aside."""
+    if not path.is_dir():
+        return Counter()
+    return Counter(
+        file.suffix.lower() or "(no suffix)"
+        for file in path.rglob("*")
+        if file.suffix.lower() not in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in file.relative_to(path).parts)
+        and file.is_file()
+    )

@@ -26,6 +26,7 @@ import re
 import shutil
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -36,7 +37,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import Document, discover, read_document
+from qa.documents import SUPPORTED_SUFFIXES, Document, discover, other_files, read_document
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -292,6 +293,11 @@ class IndexBuilder:
 
         summary = IndexSummary()
         files = self._discover(paths)
+        if others := sum((other_files(root) for root in paths), Counter()):
+            kinds = ", ".join(f"{suffix} ({count})" for suffix, count in sorted(others.items()))
+            summary.skipped.append(
+                f"{others.total()} files of other kinds were not read: {kinds}; qa reads {' and '.join(SUPPORTED_SUFFIXES)} files"
+            )
         documents: list[Document] = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         for n, (file, source) in enumerate(files):

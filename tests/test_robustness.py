@@ -73,6 +73,10 @@ def messy_folder(tmp_path_factory):
     (folder / "sub").mkdir()
     (folder / "sub" / "around.md").symlink_to(folder, target_is_directory=True)  # a directory loop
     (folder / "sub" / "note.md").write_text("# Keeper's note\n\nThe lamp burned colza oil until 1875.\n")
+    (folder / "sub" / "log.pdf").write_bytes(b"%PDF-1.4")  # kinds qa does not read, said once
+    (folder / "page.html").write_text("<p>The keeper's page.</p>")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("[core]\n")  # hidden: not the user's documents
     return folder
 
 
@@ -84,6 +88,7 @@ def test_a_messy_folder_indexes_what_it_can_and_says_what_it_skipped(messy_folde
     assert "binary.txt: it looks like a binary file" in stderr
     assert "empty.txt has no text" in stderr and "blank.md has no text" in stderr
     assert "huge.txt is too large (50.0 MB; QA_MAX_FILE_MB is 20)" in stderr
+    assert "2 files of other kinds were not read: .html (1), .pdf (1); qa reads .txt and .md files" in stderr
     assert "Traceback" not in result.stderr
 
     asked = run_qa("ask", "--json", "When was the Kermor lighthouse first lit?", index_dir=tmp_path / "index")

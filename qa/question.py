@@ -187,8 +187,11 @@ _DEFINITION = re.compile(
     r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*[?.!]?\s*$",
     re.IGNORECASE,
 )
-# "What does 'Contribution' mean?", "What does ASGI stand for?": a description too.
-_MEANING = re.compile(r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean|stand\s+for)\b", re.IGNORECASE)
+# "What does 'Contribution' mean?", "What does ASGI stand for?": a description too ("What does Aliyev mean by
+# a local operation?" asks what someone meant).
+_MEANING = re.compile(
+    r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean(?!\s+by\b)|stand\s+for)\b", re.IGNORECASE
+)
 # A quoted term opening the subject is what it asks about: 'What is a "Derivative Work" under the licence?' (but
 # in "What is Azerbaijan's 'anti-terrorist' operation?" the quotation marks only doubt a word).
 _QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’](?!\w)")

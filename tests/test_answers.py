@@ -128,6 +128,7 @@ def read(assistant, text: str) -> Question:
         ("What did the minister mean by a local operation?", None),
         ("What does ASGI stand for?", "definition"),
         ("What does “Contribution” mean in the licence?", "definition"),
+        ("What does Aliyev mean by a local operation?", None),  # what someone meant, not what Aliyev is
         # "what is X", "who is <Name>" ask what X is, not for another name: a description
         ("What is the Lachin corridor?", "definition"),
         ("Who was Arman Tatoyan?", "definition"),

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from qa.errors import DocumentError
 from qa.markdown import render_markdown
@@ -208,29 +209,25 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
     )
 
 
-def discover(path: Path) -> list[tuple[Path, str]]:
-    """(file, source id) pairs under `path`; the id is the file's path relative to the folder given."""
+class Discovered(NamedTuple):
+    files: list[tuple[Path, str]]  # (file, source id): the id is the file's path relative to the folder given
+    others: Counter[str]  # files of kinds `qa` does not read, by suffix; hidden ones (".git", ".DS_Store") aside
+
+
+def discover(path: Path) -> Discovered:
+    """The files under `path` that `qa` reads, and those of other kinds it leaves, found in one walk."""
     if not path.exists():
         raise DocumentError(f"no such file or folder: {path}")
     if path.is_file():
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise DocumentError(f"cannot read {path}: only {', '.join(SUPPORTED_SUFFIXES)} files are supported")
-        return [(path, path.name)]
-    found = []
+        return Discovered([(path, path.name)], Counter())
+    found, others = [], Counter()
     for file in sorted(path.rglob("*")):
-        if file.suffix.lower() in SUPPORTED_SUFFIXES and file.is_file():
-            found.append((file, file.relative_to(path).as_posix()))
-    return found
-
-
-def other_files(path: Path) -> Counter[str]:
-    """Files under the folder `path` that `qa` does not read, by suffix: hidden ones (".git", ".DS_Store") aside."""
-    if not path.is_dir():
-        return Counter()
-    return Counter(
-        file.suffix.lower() or "(no suffix)"
-        for file in path.rglob("*")
-        if file.suffix.lower() not in SUPPORTED_SUFFIXES
-        and not any(part.startswith(".") for part in file.relative_to(path).parts)
-        and file.is_file()
-    )
+        suffix, relative = file.suffix.lower(), file.relative_to(path)
+        if suffix in SUPPORTED_SUFFIXES:
+            if file.is_file():
+                found.append((file, relative.as_posix()))
+        elif not any(part.startswith(".") for part in relative.parts) and file.is_file():
+            others[suffix or "(no suffix)"] += 1
+    return Discovered(found, others)

@@ -37,7 +37,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_SUFFIXES, Document, discover, other_files, read_document
+from qa.documents import SUPPORTED_SUFFIXES, Document, discover, read_document
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -257,14 +257,18 @@ class IndexBuilder:
         self.embedder = embedder
         self.progress = progress or (lambda stage, done, total: None)
 
-    def _discover(self, paths: list[Path]) -> list[tuple[Path, str]]:
+    def _discover(self, paths: list[Path]) -> tuple[list[tuple[Path, str]], Counter[str]]:
+        """The files to read, by source id, and the files of other kinds left unread, by suffix."""
         found: dict[str, Path] = {}
+        others: Counter[str] = Counter()
         for root in paths:
-            for file, source in discover(root):
+            discovered = discover(root)
+            others += discovered.others
+            for file, source in discovered.files:
                 if source in found and found[source] != file:
                     raise DocumentError(f"two files share the id {source!r}: {found[source]} and {file}")
                 found[source] = file
-        return sorted(((file, source) for source, file in found.items()), key=lambda item: item[1])
+        return sorted(((file, source) for source, file in found.items()), key=lambda item: item[1]), others
 
     def build(self, paths: list[Path]) -> IndexSummary:
         started = time.perf_counter()
@@ -292,8 +296,8 @@ class IndexBuilder:
         prefix = f"qa_{_index_id(index_dir)}_"
 
         summary = IndexSummary()
-        files = self._discover(paths)
-        if others := sum((other_files(root) for root in paths), Counter()):
+        files, others = self._discover(paths)
+        if others:
             kinds = ", ".join(f"{suffix} ({count})" for suffix, count in sorted(others.items()))
             summary.skipped.append(
                 f"{others.total()} files of other kinds were not read: {kinds}; qa reads {' and '.join(SUPPORTED_SUFFIXES)} files"

@@ -17,7 +17,7 @@ def embedder():
 @pytest.fixture(scope="module")
 def chunked(embedder):
     out = []
-    for path, source in discover(SEEDS):
+    for path, source in discover(SEEDS).files:
         doc = read_document(path, source)
         sentences = split_sentences(doc, embedder.count_tokens, embedder.max_tokens)
         out.append((doc, sentences, chunk_document(doc, sentences, embedder.count_tokens, 200, 48)))

@@ -15,7 +15,7 @@ WIKI = "002_09c5668dc815a85a.txt"
 
 @pytest.fixture(scope="module")
 def docs():
-    return {source: read_document(path, source) for path, source in discover(SEEDS)}
+    return {source: read_document(path, source) for path, source in discover(SEEDS).files}
 
 
 def test_mojibake_is_repaired_in_the_wikipedia_article(docs):

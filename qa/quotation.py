@@ -93,7 +93,7 @@ class Quotations:
             if candidate != row and first <= candidate < last and self._own_words(candidate, quotations) >= _OWN_WORDS:
                 return candidate
         if opens == first and first > 0 and self.sentences[first - 1].source == sentence.source:
-            if self.index.sentence_text(first - 1).rstrip().endswith(":"):
+            if self.introduced(first - 1) == first:  # "The Red Cross said:" before the paragraph
                 return first - 1
             return self._continued_from(first - 1)
         return None

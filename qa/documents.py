@@ -127,23 +127,27 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def clean_text(raw: str, *, rendered: bool = False) -> tuple[str, str | None]:
-    """Return (cleaned text, date) for a document's raw text, or for text `rendered` from Markdown, whose
-    paragraphs are already joined and whose code keeps its lines."""
+def clean_text(raw: str) -> tuple[str, str | None]:
+    """Return (cleaned text, date) for a document's raw text."""
     raw, date = _take_date(raw)
-    lines = [line.rstrip() for line in clean_fragment(raw, rendered=rendered).split("\n")]
+    return unwrap(_clean_lines(raw, rendered=False)), date
+
+
+def _clean_lines(text: str, *, rendered: bool) -> str:
+    """`text` cleaned line by line, without boilerplate lines or runs of blank ones; `rendered` is text
+    rendered from Markdown, whose URLs are kept."""
+    lines = [line.rstrip() for line in clean_fragment(text, rendered=rendered).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    return text if rendered else unwrap(text), date
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
 def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
-    """(cleaned text, title, date) of a Markdown document: its rendered text, cleaned as rendered text is."""
+    """(cleaned text, title, date) of a Markdown document: its rendered text, whose paragraphs are already
+    joined and whose code keeps its lines, cleaned line by line."""
     raw, date = _take_date(raw)
     page = render_markdown(raw)
-    text, _ = clean_text(page.text, rendered=True)
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
-    return text, title or None, date or page.date
+    return _clean_lines(page.text, rendered=True), title or None, date or page.date
 
 
 def _find_title(text: str) -> str | None:

@@ -128,9 +128,9 @@ def test_a_reader_that_cleans_a_file_differently_re_reads_only_that_file(tmp_pat
     build(settings, embedder, corpus)
     clean_text = qa.documents.clean_text
 
-    def newer_clean_text(raw: str, **options) -> tuple[str, str | None]:
+    def newer_clean_text(raw: str) -> tuple[str, str | None]:
         """As a newer qa might clean this one file: the same bytes give another text."""
-        text, date = clean_text(raw, **options)
+        text, date = clean_text(raw)
         return (text.replace("kilograms", "kg") if names["gen_000.txt"] in raw else text), date
 
     monkeypatch.setattr("qa.documents.clean_text", newer_clean_text)

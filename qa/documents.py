@@ -50,6 +50,9 @@ NEAR_WIDTH = 0.75  # a hand-wrapped line may end a word or two early ...
 FULL_SHARE = 0.8  # ... so one line in five may be less than full
 _ITEM_OPENING = re.compile(r"\s*(?:[-*+•#>|]|\d{1,3}[.)])\s")
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
+_LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
+# "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
+_CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,13 @@ def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
     page = render_markdown(raw)
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     return _clean_lines(page.text, rendered=True), title or None, date or page.date
+
+
+def case_forms(texts: list[str]) -> tuple[set[str], set[str]]:
+    """The words `texts` write in lower case, and those they write capitalised: which words a corpus uses
+    as names ("Pashinyan") and which it only capitalises to open a sentence ("Armed")."""
+    lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
+    return lower, {w for text in texts for w in _CAPITALISED_WORD.findall(text)}
 
 
 def _find_title(text: str) -> str | None:

@@ -7,7 +7,8 @@ Layout of `index_dir`:
     write.lock           held (flock) by the one `qa index` writing this folder
     chroma/              embedded Chroma (absent when QA_CHROMA_URL points at a server)
     gen-000007/          one generation: store.json (documents, chunks, sentences),
-                         sentences.npy (sentence vectors), bm25/ (bm25s index), lease
+                         sentences.npy (sentence vectors), bm25/ (bm25s index),
+                         case-forms.json (the corpus's words by how it writes them), lease
 
 Each `qa index` writes a whole new generation (a new Chroma collection and folder),
 reusing the vectors of unchanged documents, and only then replaces `manifest.json` with
@@ -37,13 +38,14 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_SUFFIXES, Document, discover, read_document
+from qa.documents import SUPPORTED_SUFFIXES, Document, case_forms, discover, read_document
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
+CASE_FORMS = "case-forms.json"
 INDEX_ID = "index-id"
 WRITE_LOCK = "write.lock"
 LEASE = "lease"
@@ -415,6 +417,8 @@ class IndexBuilder:
             "sentences": [[s.source, s.start, s.end, int(s.answerable)] for s in sentences],
         }
         (partial / "store.json").write_text(json.dumps(store, ensure_ascii=False))
+        lower, capitalised = case_forms([d.text for d in stored_docs])
+        (partial / CASE_FORMS).write_text(json.dumps({"lower": sorted(lower), "capitalised": sorted(capitalised)}))
         collection = f"{prefix}{generation:06d}"
         self._fill_collection(collection, stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
         os.replace(partial, gen_dir)
@@ -517,6 +521,17 @@ class Index:
         from qa.lexical import BM25
 
         return BM25.load(self.gen_dir / "bm25")
+
+    @cached_property
+    def case_forms(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The words the corpus writes in lower case, and those it writes capitalised (`qa.documents.case_forms`):
+        stored with the generation, so a question typed in lower case does not read the whole corpus."""
+        try:
+            stored = json.loads((self.gen_dir / CASE_FORMS).read_text())
+        except FileNotFoundError:  # a generation written before the file existed
+            lower, capitalised = case_forms([d.text for d in self.documents.values()])
+            return frozenset(lower), frozenset(capitalised)
+        return frozenset(stored["lower"]), frozenset(stored["capitalised"])
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, manifest: dict | None = None) -> "Index":

@@ -244,10 +244,6 @@ _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
 _STEM_FORM = 5  # least length of a stem whose longer or shorter form counts as the same word
 
 
-_LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
-# "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
-_CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
-_CASE_FORMS: WeakKeyDictionary = WeakKeyDictionary()
 _NOT_NAMES: WeakKeyDictionary = WeakKeyDictionary()
 _WRITTEN_CAPITALISED: WeakKeyDictionary = WeakKeyDictionary()
 # "what's", "who're": a question word run into its verb
@@ -265,21 +261,12 @@ def place_adjectives(place: str) -> set[str]:
     return found | {word + "s" for word in found}
 
 
-def case_forms(index: Index) -> tuple[frozenset[str], frozenset[str]]:
-    """The words the corpus writes in lower case, and those it writes capitalised; read once per index."""
-    if index not in _CASE_FORMS:
-        texts = [d.text for d in index.documents.values()]
-        lower = frozenset(w for text in texts for w in _LOWER_WORD.findall(text))
-        _CASE_FORMS[index] = lower, frozenset(w for text in texts for w in _CAPITALISED_WORD.findall(text))
-    return _CASE_FORMS[index]
-
-
 def not_names(index: Index) -> frozenset[str]:
     """Lower-cased capitalised words of the corpus that name no one: words it also writes in lower case
     ("Armed" of "Armenian Armed Forces", "HANDOUT" of a photo credit) and adjectives of places it names
     ("Armenian" beside "Armenia")."""
     if index not in _NOT_NAMES:
-        lower, capitalised = case_forms(index)
+        lower, capitalised = index.case_forms
         places = {adjective for place in capitalised if len(place) >= 4 for adjective in place_adjectives(place)}
         _NOT_NAMES[index] = frozenset({w.lower() for w in capitalised if w.lower() in lower or w in places})
     return _NOT_NAMES[index]
@@ -288,7 +275,7 @@ def not_names(index: Index) -> frozenset[str]:
 def written_capitalised(index: Index) -> dict[str, str]:
     """Words the corpus only ever writes capitalised (names: "Pashinyan", "Stepanakert"), by their lower case."""
     if index not in _WRITTEN_CAPITALISED:
-        lower, capitalised = case_forms(index)
+        lower, capitalised = index.case_forms
         found: dict[str, str] = {}
         for word in sorted(capitalised, reverse=True):  # "Nato" before "NATO": the title-case form wins
             if word.lower() not in lower:

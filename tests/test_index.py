@@ -23,7 +23,7 @@ import qa.documents
 from qa.assistant import Assistant
 from qa.embeddings import Embedder
 from qa.errors import IndexMismatchError, QAError
-from qa.index import MANIFEST, WRITE_LOCK, Index, IndexBuilder, chroma_client
+from qa.index import CASE_FORMS, MANIFEST, WRITE_LOCK, Index, IndexBuilder, chroma_client
 from qa.lexical import tokenize
 from qa.settings import Settings
 
@@ -140,6 +140,20 @@ def test_a_reader_that_cleans_a_file_differently_re_reads_only_that_file(tmp_pat
     text = index.documents["gen_000.txt"].text
     assert "kg" in text and "kilograms" not in text
     assert all(text[s.start : s.end] == index.sentence_text(row) for row, s in enumerate(index.sentences) if s.source == "gen_000.txt")
+
+
+def test_how_the_corpus_writes_its_words_is_stored_with_the_generation(tmp_path, embedder):
+    """Which words the corpus writes capitalised gives a question typed in lower case its names; it is read at
+    indexing, not from every document at the first such question, and an older generation without it still works."""
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Armed men met Vardanyan in Goris.\n\nThey were armed and waited.\n")
+    build(settings, embedder, corpus)
+    index = Index.load(settings, embedder)
+    lower, capitalised = index.case_forms
+    assert {"Armed", "Vardanyan", "Goris"} <= capitalised and "armed" in lower and "vardanyan" not in lower
+    (index.gen_dir / CASE_FORMS).unlink()
+    assert Index.load(settings, embedder).case_forms == (lower, capitalised)
 
 
 def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from qa.errors import DocumentError
-from qa.markdown import render_markdown
+from qa.markdown import Page, render_markdown
+from qa.webpage import render_html
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
 # GBK bytes decoded as Big5 (Cyrillic, en dashes, accented Latin turn into hanzi).
@@ -85,7 +87,7 @@ def repair_mojibake(text: str) -> str:
 def clean_fragment(text: str, *, rendered: bool = False) -> str:
     """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text.
 
-    Text `rendered` from Markdown keeps its addresses: the link targets are gone, so an address left in its text
+    Text `rendered` from Markdown or HTML keeps its addresses: the link targets are gone, so an address left in its text
     or code is one its writer meant to show ("Documentation: https://...").
     """
     text = repair_mojibake(text)
@@ -138,17 +140,26 @@ def clean_text(raw: str) -> tuple[str, str | None]:
 
 def _clean_lines(text: str, *, rendered: bool) -> str:
     """`text` cleaned line by line, without boilerplate lines or runs of blank ones; `rendered` is text
-    rendered from Markdown, whose URLs are kept."""
+    rendered from Markdown or HTML, whose URLs are kept."""
     lines = [line.rstrip() for line in clean_fragment(text, rendered=rendered).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
 def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
-    """(cleaned text, title, date) of a Markdown document: its rendered text, whose paragraphs are already
-    joined and whose code keeps its lines, cleaned line by line."""
+    """(cleaned text, title, date) of a Markdown document (a leading date line is its date too)."""
     raw, date = _take_date(raw)
-    page = render_markdown(raw)
+    return _clean_page(render_markdown(raw), date)
+
+
+def clean_html(raw: str) -> tuple[str, str | None, str | None]:
+    """(cleaned text, title, date) of an HTML page."""
+    return _clean_page(render_html(raw), None)
+
+
+def _clean_page(page: Page, date: str | None) -> tuple[str, str | None, str | None]:
+    """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
+    by line; its title; and `date`, else the page's own."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     return _clean_lines(page.text, rendered=True), title or None, date or page.date
 
@@ -209,6 +220,8 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
     raw = decode_bytes(data, str(path))
     if path.suffix.lower() == ".md":
         text, title, date = clean_markdown(raw)
+    elif path.suffix.lower() in (".html", ".htm"):
+        text, title, date = clean_html(raw)
     else:
         text, date = clean_text(raw)
         title = _find_title(text)
@@ -234,7 +247,7 @@ def discover(path: Path) -> Discovered:
         raise DocumentError(f"no such file or folder: {path}")
     if path.is_file():
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise DocumentError(f"cannot read {path}: only {', '.join(SUPPORTED_SUFFIXES)} files are supported")
+            raise DocumentError(f"cannot read {path}: only {SUPPORTED_KINDS} files are supported")
         return Discovered([(path, path.name)], Counter())
     found, others = [], Counter()
     for file in sorted(path.rglob("*")):

@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_SUFFIXES, Document, case_forms, discover, read_document
+from qa.documents import SUPPORTED_KINDS, Document, case_forms, discover, read_document
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -302,7 +302,7 @@ class IndexBuilder:
         if others:
             kinds = ", ".join(f"{suffix} ({count})" for suffix, count in sorted(others.items()))
             summary.skipped.append(
-                f"{others.total()} files of other kinds were not read: {kinds}; qa reads {' and '.join(SUPPORTED_SUFFIXES)} files"
+                f"{others.total()} files of other kinds were not read: {kinds}; qa reads {SUPPORTED_KINDS} files"
             )
         documents: list[Document] = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
@@ -314,7 +314,7 @@ class IndexBuilder:
                 summary.skipped.append(str(error))
         self.progress("reading", len(files), len(files))
         if not documents:
-            raise DocumentError(f"no readable .txt or .md documents in {', '.join(map(str, paths))}")
+            raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
         # Same file, read to the same text: its sentences, chunks and vectors are reused. A newer reader may clean
         # the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean nothing.

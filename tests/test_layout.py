@@ -109,11 +109,47 @@ def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
     assert read_document(path, "note.md").title == "The Ceasefire notes"
 
 
+def test_a_web_page_is_read_as_its_reader_sees_it_without_what_surrounds_the_article(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(WEB_PAGE)
+    document = read_document(path, "page.html")
+    assert document.title == "Cape Wrath & its keepers"  # the article's heading, not the <title> with the site name
+    assert document.date == "2021-06-03"
+    assert document.text.split("\n\n") == [
+        "Cape Wrath & its keepers",
+        "By A. Keeper",
+        "The lamp burned colza oil until 1875, when the keepers switched to paraffin.",
+        "The fog signal was installed in 1911.",
+        "It was silenced in 2001.",
+        "Year | Event",
+        "1828 | built by Robert Stevenson",
+        "1998 | automated",
+        "$ visit --cape wrath\n$ sail --north",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "text"),
+    [
+        ("<title> Old  page </title><p>One.<p>Two &eacute;t&eacute;.</p>", "Old page", "One.\n\nTwo été."),
+        ("<head><meta property='og:title' content='Shared title'></head><body><h2>Sub</h2>Loose text", "Shared title", "Sub\n\nLoose text"),
+        ("<article><h1>First</h1><p>A.</p></article><article><h1>Second</h1><p>B.</p></article><footer>(c)</footer>", "First", "First\n\nA.\n\nSecond\n\nB."),
+        ("<div>Text</b></i> after stray end tags<br>and a break</div><div>Never closed", None, "Text after stray end tags\n\nand a break\n\nNever closed"),
+    ],
+)
+def test_pages_without_a_marked_article_or_well_formed_tags_are_read_whole(tmp_path, page, title, text):
+    path = tmp_path / "page.htm"
+    path.write_text(page)
+    document = read_document(path, "page.htm")
+    assert (document.title, document.text) == (title, text)
+
+
 def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "wrath.txt").write_text(textwrap.fill(PARAGRAPH, 64) + "\n")
     (folder / "guide.md").write_text(README)
+    (folder / "page.html").write_text(WEB_PAGE)
     assistant = Assistant(Settings(index_dir=tmp_path / "index"))
     assistant.index_paths([folder])
 
@@ -122,5 +158,30 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     assert built.citations[0].quote == "The lighthouse at Cape Wrath was built in 1828 by Robert Stevenson, and its lamp burned colza oil until 1875."
 
     switched = assistant.ask("What did the keepers switch to in 1875?")
-    assert not switched.abstained and switched.citations[0].source == "guide.md"
+    assert not switched.abstained and switched.citations[0].source in ("guide.md", "page.html")
     assert switched.citations[0].quote == "The lamp burned colza oil until 1875, when the keepers switched to paraffin."
+    menus = assistant.ask("Where can I subscribe to the newsletter?")  # only the page's menus and footer say
+    assert menus.abstained or all("ubscribe" not in c.quote for c in menus.citations)
+
+WEB_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Cape Wrath &amp; its keepers | Northern News</title>
+<meta property="article:published_time" content="2021-06-03T10:00:00+01:00">
+<script>window.dataLayer = ["<p>not text</p>"];</script><style>p { margin: 0 }</style>
+</head><body>
+<header class="site"><a href="/">Northern News</a><nav><ul><li><a href="/subscribe">Subscribe to the newsletter</a></li></ul></nav></header>
+<main><article>
+<header><h1>Cape Wrath &amp; its keepers</h1><p class="byline">By A. Keeper</p></header>
+<p>The <b>lamp</b> burned <a href="https://en.wikipedia.org/wiki/Colza_oil">colza oil</a> until 1875,
+   when the keepers switched to <em>paraffin</em>.</p>
+<ul><li>The fog signal was installed in 1911.<li>It was silenced in 2001.</ul>
+<table><tr><th>Year<th>Event<tr><td>1828</td><td>built by <code>Robert Stevenson</code></td></tr><tr><td>1998<td>automated</table>
+<pre>$ visit --cape wrath
+$ sail --north</pre>
+<aside>Read next: the Flannan Isles mystery</aside>
+<form><button>Share</button></form>
+<footer>Filed under Scotland. Subscribe to the newsletter.</footer>
+</article></main>
+<footer><p>&copy; Northern News. Subscribe to the newsletter.</p></footer>
+</body></html>
+"""

@@ -1,0 +1,145 @@
+"""HTML rendered to the plain text its reader sees, which is the text `qa` cleans, quotes and cites.
+
+A saved web page is mostly not its article: menus, scripts, styles, forms, cookie banners, share buttons.
+The page is parsed with the standard library's `html.parser`. When it marks its content (`<main>`, or else
+`<article>`), only that is read. Navigation, asides, footers, forms, scripts and styles are dropped wherever
+they are, and a header outside the content (the site's banner) too. Each block (heading, paragraph, list item, table row,
+caption) becomes one line, as the rest of `qa` expects a paragraph to be, with its whitespace collapsed;
+`<pre>` keeps its lines. The title is the content's first `<h1>`, else the page's `og:title`, else the heading
+its content opens with, else its `<title>`; the date is the publication date of its metadata or of the first `<time datetime>`.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from qa.markdown import Page
+
+# Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
+            "select", "textarea", "nav", "aside", "dialog", "head", "footer"}  # fmt: skip
+_CONTENT = ("main", "article")  # a page's own content, when it marks it; the first kind found wins
+_PAGE_FRAME = {"header"}  # the site's banner, unless it is the content's own (its title, byline, date)
+_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+           "li", "dt", "dd", "blockquote", "figure", "figcaption", "caption", "table", "tr", "ul", "ol", "dl",
+           "pre", "address", "details", "summary", "hr", "body", "html"}  # fmt: skip
+_CELLS = {"td", "th"}
+_VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "base", "col", "embed", "track"}
+# <meta> naming when a page was published: Open Graph / article, Dublin Core, schema.org, plain "date"
+_DATE_META = ("article:published_time", "og:published_time", "datepublished", "dc.date.issued", "dc.date",
+              "date", "pubdate", "publish-date", "sailthru.date")  # fmt: skip
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SPACE = re.compile(r"\s+")
+_HEADING = re.compile(r"h[1-6]")
+
+
+class _Reader(HTMLParser):
+    """Collects the page's blocks of text in order, each tagged with whether it lies in marked content."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []  # the elements we are inside, outermost first
+        self.blocks: list[tuple[str, frozenset[str], int]] = []  # (text, content kinds around it, heading level)
+        self.line: list[str] = []
+        self.cells: list[str] | None = None  # the cells of the table row being read
+        self.meta: dict[str, str] = {}
+        self.title: list[str] = []
+        self.time: str | None = None
+        self.skipping = 0  # depth inside elements never read
+
+    def _content(self) -> frozenset[str]:
+        return frozenset(tag for tag in self.open if tag in _CONTENT)
+
+    def _end_line(self) -> None:
+        text = "".join(self.line)
+        self.line = []
+        pre = "pre" in self.open
+        text = text.strip("\n") if pre else _SPACE.sub(" ", text).strip()
+        if not text:
+            return
+        if self.cells is not None:
+            self.cells.append(text)
+        else:
+            level = max((int(tag[1]) for tag in self.open if _HEADING.fullmatch(tag)), default=0)
+            self.blocks.append((text, self._content(), level))
+
+    def _end_row(self) -> None:
+        if self.cells is not None:
+            row, self.cells = " | ".join(self.cells), None
+            if row:
+                self.blocks.append((row, self._content(), 0))
+
+    def finish(self) -> None:
+        """Close what the page left open and keep its last line."""
+        self.close()
+        if self.open:
+            self.handle_endtag(self.open[0])
+        self._end_line()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "meta":
+            key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
+            if key and "content" in values:
+                self.meta.setdefault(key, values["content"])
+            return
+        if tag == "time" and self.time is None and values.get("datetime"):
+            self.time = values["datetime"]
+        if tag == "br":
+            self.line.append("\n" if "pre" in self.open else " ")
+            if "pre" not in self.open and self.cells is None:
+                self._end_line()
+            return
+        if tag in _VOID:
+            return
+        if tag in _BLOCKS or tag in _CELLS:
+            self._end_line()
+        if tag == "tr":
+            self._end_row()  # the row before it, when it was not closed
+            self.cells = []
+        self.open.append(tag)
+        if tag in _SKIPPED or (tag in _PAGE_FRAME and not self._content()):
+            self.skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.open:  # a stray end tag: HTML in the wild is not always well formed
+            return
+        while self.open:  # close what was left open inside it (<p> and <li> need no end tag)
+            inner = self.open[-1]
+            if inner in _BLOCKS or inner in _CELLS:
+                self._end_line()
+            if inner == "tr":
+                self._end_row()
+            self.open.pop()
+            if inner in _SKIPPED or (inner in _PAGE_FRAME and not self._content()):
+                self.skipping -= 1
+            if inner == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if "title" in self.open and "svg" not in self.open:
+            self.title.append(data)
+        elif not self.skipping:
+            self.line.append(data)
+
+
+def render_html(raw: str) -> Page:
+    """The plain text of an HTML page (its marked content when it has some), its title and its date."""
+    reader = _Reader()
+    reader.feed(raw)
+    reader.finish()
+    kinds = {kind for _, around, _ in reader.blocks for kind in around}
+    content = next((kind for kind in _CONTENT if kind in kinds), None)
+    blocks = [(text, level) for text, around, level in reader.blocks if content is None or content in around]
+    opening = blocks[0][0] if blocks and blocks[0][1] else None  # the <h1> of such a page may be the site's name
+    title = (
+        next((text for text, level in blocks if level == 1), None)
+        or reader.meta.get("og:title")
+        or opening
+        or _SPACE.sub(" ", "".join(reader.title)).strip()
+        or None
+    )
+    published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
+    date = _ISO_DATE.match(published.strip())
+    return Page("\n\n".join(text for text, _ in blocks), title, date.group() if date else None)

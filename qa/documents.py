@@ -64,6 +64,9 @@ class Document:
     title: str | None
     date: str | None
     content_hash: str
+    # (start, end) of the lines of `text` that are headings of a rendered page: what follows them is about what they
+    # name, so they are read as context, but a heading says nothing by itself and is never quoted as an answer
+    headings: tuple[tuple[int, int], ...] = ()
 
 
 def repair_mojibake(text: str) -> str:
@@ -146,22 +149,32 @@ def _clean_lines(text: str, *, rendered: bool) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
-def clean_markdown(raw: str) -> tuple[str, str | None, str | None]:
-    """(cleaned text, title, date) of a Markdown document (a leading date line is its date too)."""
+def clean_markdown(raw: str) -> Cleaned:
+    """A Markdown document cleaned (a leading date line is its date too)."""
     raw, date = _take_date(raw)
     return _clean_page(render_markdown(raw), date)
 
 
-def clean_html(raw: str) -> tuple[str, str | None, str | None]:
-    """(cleaned text, title, date) of an HTML page."""
+def clean_html(raw: str) -> Cleaned:
+    """An HTML page cleaned."""
     return _clean_page(render_html(raw), None)
 
 
-def _clean_page(page: Page, date: str | None) -> tuple[str, str | None, str | None]:
+class Cleaned(NamedTuple):
+    text: str
+    title: str | None
+    date: str | None
+    headings: tuple[tuple[int, int], ...]  # spans of `text`, as `Document.headings`
+
+
+def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
-    by line; its title; and `date`, else the page's own."""
+    by line; its title; `date`, else the page's own; and where its headings are in the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
-    return _clean_lines(page.text, rendered=True), title or None, date or page.date
+    text = _clean_lines(page.text, rendered=True)
+    named = {clean_fragment(heading, rendered=True).strip() for heading in page.headings}
+    headings = tuple(line.span() for line in re.finditer(r"[^\n]+", text) if line.group().strip() in named)
+    return Cleaned(text, title or None, date or page.date, headings)
 
 
 def case_forms(texts: list[str]) -> tuple[set[str], set[str]]:
@@ -219,12 +232,12 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
     raw = decode_bytes(data, str(path))
     if path.suffix.lower() == ".md":
-        text, title, date = clean_markdown(raw)
+        text, title, date, headings = clean_markdown(raw)
     elif path.suffix.lower() in (".html", ".htm"):
-        text, title, date = clean_html(raw)
+        text, title, date, headings = clean_html(raw)
     else:
         text, date = clean_text(raw)
-        title = _find_title(text)
+        title, headings = _find_title(text), ()
     if not text:
         raise DocumentError(f"{path} has no text to index")
     return Document(
@@ -233,6 +246,7 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         title=title,
         date=date,
         content_hash=hashlib.sha256(data).hexdigest(),
+        headings=headings,
     )
 
 

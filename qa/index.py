@@ -109,6 +109,7 @@ class StoredDocument:
     content_hash: str
     sentences: tuple[int, int] = (0, 0)  # [first, last) rows of the sentence store
     chunks: int = 0
+    headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
 
 
 @dataclass
@@ -316,14 +317,16 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
-        # Same file, read to the same text: its sentences, chunks and vectors are reused. A newer reader may clean
-        # the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean nothing.
+        # Same file, read to the same text and headings: its sentences, chunks and vectors are reused. A newer reader
+        # may clean the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean
+        # nothing; or find its headings, and then its sentences' answerability changes.
         unchanged = {
             d.source
             for d in documents
             if old is not None
             and d.source in old.documents
             and (old.documents[d.source].content_hash, old.documents[d.source].text) == (d.content_hash, d.text)
+            and old.documents[d.source].headings == d.headings
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
@@ -396,7 +399,7 @@ class IndexBuilder:
             stored_docs.append(
                 StoredDocument(
                     document.source, document.text, document.title, document.date, document.content_hash,
-                    (first_sentence, len(sentences)), n_chunks,
+                    (first_sentence, len(sentences)), n_chunks, document.headings,
                 )
             )
 
@@ -502,7 +505,12 @@ class Index:
         store = json.loads((gen_dir / "store.json").read_text())
         self.settings = settings
         self.manifest = manifest
-        self.documents = {d["source"]: StoredDocument(**{**d, "sentences": tuple(d["sentences"])}) for d in store["documents"]}
+        self.documents = {
+            d["source"]: StoredDocument(
+                **{**d, "sentences": tuple(d["sentences"]), "headings": tuple(map(tuple, d.get("headings", ())))}
+            )
+            for d in store["documents"]
+        }
         self.chunks = [StoredChunk(c[0], c[1], c[2], c[3], (c[4], c[5])) for c in store["chunks"]]
         self.sentences = [Sentence(s[0], s[1], s[2], bool(s[3])) for s in store["sentences"]]
         self.sentence_vectors = np.load(gen_dir / "sentences.npy", mmap_mode="r")

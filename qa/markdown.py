@@ -28,7 +28,8 @@ _INLINE_TEXT = {"text", "code_inline"}
 class Page(NamedTuple):
     text: str
     title: str | None
-    date: str | None  # ISO date from the front matter
+    date: str | None  # ISO date
+    headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
 
 
 def _parser() -> MarkdownIt:
@@ -51,10 +52,10 @@ def _inline(token: Token) -> str:
     return "".join(parts).strip()
 
 
-def _blocks(tokens: list[Token]) -> tuple[list[str], str | None]:
-    """The page's blocks of text, in order, and its first level-1 heading."""
+def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]]]:
+    """The page's blocks of text, in order, and those of them that are headings, with the level of each."""
     blocks: list[str] = []
-    heading = None
+    headings: list[tuple[str, int]] = []
     row: list[str] | None = None
     for i, token in enumerate(tokens):
         if token.type == "tr_open":
@@ -68,21 +69,25 @@ def _blocks(tokens: list[Token]) -> tuple[list[str], str | None]:
                 row.append(text)
             elif text:
                 blocks.append(text)
-                if heading is None and tokens[i - 1].tag == "h1":
-                    heading = text
+                if tokens[i - 1].type == "heading_open":
+                    headings.append((text, int(tokens[i - 1].tag[1])))
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content.strip("\n"))
         elif token.type == "html_block":
             blocks.append(html.unescape(_TAG.sub("", token.content)).strip())
-    return [block for block in blocks if block.strip()], heading
+    return [block for block in blocks if block.strip()], headings
 
 
 def render_markdown(raw: str) -> Page:
-    """The plain text of a Markdown document, its title (front matter's, else the first `#` heading) and date."""
+    """The plain text of a Markdown document, its title (front matter's, else the first `#` heading), date and
+    headings."""
     fields: dict[str, str] = {}
     if front := _FRONT_MATTER.match(raw):
         fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
         raw = raw[front.end() :]
-    blocks, heading = _blocks(_parser().parse(raw))
+    blocks, headings = _blocks(_parser().parse(raw))
     date = _ISO_DATE.match(fields.get("date", ""))
-    return Page("\n\n".join(blocks), fields.get("title") or heading, date.group() if date else None)
+    first = next((text for text, level in headings if level == 1), None)
+    return Page(
+        "\n\n".join(blocks), fields.get("title") or first, date.group() if date else None, tuple(t for t, _ in headings)
+    )

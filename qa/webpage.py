@@ -125,7 +125,7 @@ class _Reader(HTMLParser):
 
 
 def render_html(raw: str) -> Page:
-    """The plain text of an HTML page (its marked content when it has some), its title and its date."""
+    """The plain text of an HTML page (its marked content when it has some), its title, date and headings."""
     reader = _Reader()
     reader.feed(raw)
     reader.finish()
@@ -142,4 +142,5 @@ def render_html(raw: str) -> Page:
     )
     published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
     date = _ISO_DATE.match(published.strip())
-    return Page("\n\n".join(text for text, _ in blocks), title, date.group() if date else None)
+    headings = tuple(text for text, level in blocks if level)
+    return Page("\n\n".join(text for text, _ in blocks), title, date.group() if date else None, headings)

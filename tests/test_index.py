@@ -142,6 +142,22 @@ def test_a_reader_that_cleans_a_file_differently_re_reads_only_that_file(tmp_pat
     assert all(text[s.start : s.end] == index.sentence_text(row) for row, s in enumerate(index.sentences) if s.source == "gen_000.txt")
 
 
+def test_a_reader_that_finds_other_headings_in_a_file_re_reads_it(tmp_path, embedder, monkeypatch):
+    """Same bytes, same text, but a heading found (or no longer found) changes which sentences may be answers."""
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    corpus.mkdir()
+    (corpus / "notes.md").write_text("# Ringing the herons of Vellmar\n\nThe herons were ringed in May.\n")
+    build(settings, embedder, corpus)
+    heading = Index.load(settings, embedder).sentences[0]
+    assert not heading.answerable
+
+    clean_markdown = qa.documents.clean_markdown
+    monkeypatch.setattr("qa.documents.clean_markdown", lambda raw: clean_markdown(raw)._replace(headings=()))
+    again = build(settings, embedder, corpus)
+    assert again.changed and again.embedded_documents == 1 and again.reused_documents == 0
+    assert Index.load(settings, embedder).sentences[0].answerable
+
+
 def test_how_the_corpus_writes_its_words_is_stored_with_the_generation(tmp_path, embedder):
     """Which words the corpus writes capitalised gives a question typed in lower case its names; it is read at
     indexing, not from every document at the first such question, and an older generation without it still works."""

@@ -101,6 +101,7 @@ def test_markdown_is_read_as_its_reader_sees_it(tmp_path):
         "$ visit --cape wrath",
         "Timetable: https://example.org/ferry",  # an address shown in the text is kept; a link's target is not
     ]
+    assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath"]
 
 
 def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
@@ -126,6 +127,7 @@ def test_a_web_page_is_read_as_its_reader_sees_it_without_what_surrounds_the_art
         "1998 | automated",
         "$ visit --cape wrath\n$ sail --north",
     ]
+    assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath & its keepers"]
 
 
 @pytest.mark.parametrize(
@@ -150,6 +152,7 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     (folder / "wrath.txt").write_text(textwrap.fill(PARAGRAPH, 64) + "\n")
     (folder / "guide.md").write_text(README)
     (folder / "page.html").write_text(WEB_PAGE)
+    (folder / "vectors.md").write_text(VECTORS)
     assistant = Assistant(Settings(index_dir=tmp_path / "index"))
     assistant.index_paths([folder])
 
@@ -160,8 +163,24 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     switched = assistant.ask("What did the keepers switch to in 1875?")
     assert not switched.abstained and switched.citations[0].source in ("guide.md", "page.html")
     assert switched.citations[0].quote == "The lamp burned colza oil until 1875, when the keepers switched to paraffin."
+    created = assistant.ask("How do I create a new vector?")  # the heading names it; the sentence under it says how
+    assert not created.abstained and created.citations[0].quote.startswith("To create a new, empty vector")
+    assert all(not c.quote.startswith("Creating a New Vector") for c in created.citations)
+
     menus = assistant.ask("Where can I subscribe to the newsletter?")  # only the page's menus and footer say
     assert menus.abstained or all("ubscribe" not in c.quote for c in menus.citations)
+
+VECTORS = """# Collections
+
+## Creating a New Vector
+
+To create a new, empty vector, we call the `Vec::new` function. Rust also provides the `vec!` macro, which makes a
+new vector holding the values you give it.
+
+## Updating a Vector
+
+To add elements to a vector, we can use the `push` method.
+"""
 
 WEB_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 from qa.errors import DocumentError
 from qa.markdown import Page, render_markdown
+from qa.pdf import render_pdf
 from qa.webpage import render_html
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
@@ -230,13 +231,16 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
-    raw = decode_bytes(data, str(path))
-    if path.suffix.lower() == ".md":
-        text, title, date, headings = clean_markdown(raw)
-    elif path.suffix.lower() in (".html", ".htm"):
-        text, title, date, headings = clean_html(raw)
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":  # binary: pypdf reads the bytes
+        text, title, date, headings = _clean_page(render_pdf(data, str(path)), None)
+        title = title or _find_title(text)
+    elif suffix == ".md":
+        text, title, date, headings = clean_markdown(decode_bytes(data, str(path)))
+    elif suffix in (".html", ".htm"):
+        text, title, date, headings = clean_html(decode_bytes(data, str(path)))
     else:
-        text, date = clean_text(raw)
+        text, date = clean_text(decode_bytes(data, str(path)))
         title, headings = _find_title(text), ()
     if not text:
         raise DocumentError(f"{path} has no text to index")

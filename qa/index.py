@@ -302,9 +302,8 @@ class IndexBuilder:
         files, others = self._discover(paths)
         if others:
             kinds = ", ".join(f"{suffix} ({count})" for suffix, count in sorted(others.items()))
-            summary.skipped.append(
-                f"{others.total()} files of other kinds were not read: {kinds}; qa reads {SUPPORTED_KINDS} files"
-            )
+            files_were = "1 file of another kind was" if others.total() == 1 else f"{others.total()} files of other kinds were"
+            summary.skipped.append(f"{files_were} not read: {kinds}; qa reads {SUPPORTED_KINDS} files")
         documents: list[Document] = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         for n, (file, source) in enumerate(files):

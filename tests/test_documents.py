@@ -62,10 +62,10 @@ def test_clean_text_keeps_body_text():
 def test_unreadable_inputs_give_one_clear_error(tmp_path):
     with pytest.raises(DocumentError, match="no such file"):
         discover(tmp_path / "missing")
-    pdf = tmp_path / "paper.pdf"
-    pdf.write_bytes(b"%PDF-1.4")
-    with pytest.raises(DocumentError, match="only .txt, .md"):
-        discover(pdf)
+    slides = tmp_path / "talk.pptx"
+    slides.write_bytes(b"PK\x03\x04")
+    with pytest.raises(DocumentError, match=r"only \.txt, \.md, \.html, \.htm and \.pdf files are supported"):
+        discover(slides)
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02binary")
     with pytest.raises(DocumentError, match="binary"):

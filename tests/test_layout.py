@@ -10,7 +10,10 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.documents import clean_text, read_document
+from qa.errors import DocumentError
 from qa.settings import Settings
+
+from pdf_files import make_pdf
 
 PARAGRAPH = (
     "The lighthouse at Cape Wrath was built in 1828 by Robert Stevenson, and its lamp burned colza oil until "
@@ -146,6 +149,56 @@ def test_pages_without_a_marked_article_or_well_formed_tags_are_read_whole(tmp_p
     assert (document.title, document.text) == (title, text)
 
 
+def test_a_pdf_is_read_as_the_paragraphs_its_lines_were_set_from(tmp_path):
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(make_pdf(KEEPERS_PDF, title="A keeper's guide", created="D:20210603100000Z"))
+    document = read_document(path, "guide.pdf")
+    assert (document.title, document.date) == ("A keeper's guide", "2021-06-03")
+    assert document.text.split("\n\n") == [
+        "Cape Wrath",  # a heading: a short line before a capital
+        "The harbour wall at Kermor was rebuilt in 1902, after the winter storm of 1901 had broken it in two places "
+        "and the keepers had asked the board for stone.",
+        "- The fog signal was installed in 1911.",
+        "- It was silenced in 2001.",
+        "Its light could be seen from the Nagorno-Karabakh ridge, the keepers said, on the clearest nights.",  # page 2
+    ]
+    path.write_bytes(make_pdf(KEEPERS_PDF))
+    assert read_document(path, "guide.pdf").title == "Cape Wrath"  # no /Title: the first line, as for a text file
+
+
+def test_a_pdf_loses_its_running_heads_and_page_numbers_and_its_paragraphs_go_on_over_page_breaks(tmp_path):
+    lines = [
+        "The keepers of Kermor kept a log of every ship that passed the point, with its name and its cargo and",
+        "the weather of the day, from the first lighting of the lamp in 1851 until the light was automated",
+        "in 1998.",
+        "They also noted the birds that struck the lantern.",
+    ]
+    pages = [["Keeper's Log, part 1", *lines[:1], "Page 1 of 3"], ["Keeper's Log, part 2", *lines[1:], "Page 2 of 3"],
+             ["Keeper's Log, part 3", "The log ends in 1998.", "Page 3 of 3"]]  # fmt: skip
+    path = tmp_path / "log.pdf"
+    path.write_bytes(make_pdf(pages))
+    assert read_document(path, "log.pdf").text.split("\n\n") == [
+        " ".join(lines[:3]),  # one sentence over the break between pages 1 and 2
+        lines[3],
+        "The log ends in 1998.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4\n", "cannot read bad.pdf: a damaged PDF"),
+        (make_pdf([[], []]), "bad.pdf has no text layer to index (a scanned PDF needs OCR first)"),
+    ],
+)
+def test_a_pdf_without_text_is_refused_with_the_reason(tmp_path, data, message):
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(data)
+    with pytest.raises(DocumentError) as refused:
+        read_document(path, "bad.pdf")
+    assert str(refused.value).replace(str(tmp_path) + "/", "").startswith(message)
+
+
 def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -153,6 +206,7 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     (folder / "guide.md").write_text(README)
     (folder / "page.html").write_text(WEB_PAGE)
     (folder / "vectors.md").write_text(VECTORS)
+    (folder / "kermor.pdf").write_bytes(make_pdf(KEEPERS_PDF))
     assistant = Assistant(Settings(index_dir=tmp_path / "index"))
     assistant.index_paths([folder])
 
@@ -163,12 +217,28 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     switched = assistant.ask("What did the keepers switch to in 1875?")
     assert not switched.abstained and switched.citations[0].source in ("guide.md", "page.html")
     assert switched.citations[0].quote == "The lamp burned colza oil until 1875, when the keepers switched to paraffin."
+    rebuilt = assistant.ask("When was the harbour wall at Kermor rebuilt?")  # a sentence set over three lines of a PDF
+    assert not rebuilt.abstained and rebuilt.citations[0].source == "kermor.pdf"
+    assert rebuilt.citations[0].quote.startswith("The harbour wall at Kermor was rebuilt in 1902, after the winter storm")
+
     created = assistant.ask("How do I create a new vector?")  # the heading names it; the sentence under it says how
     assert not created.abstained and created.citations[0].quote.startswith("To create a new, empty vector")
     assert all(not c.quote.startswith("Creating a New Vector") for c in created.citations)
 
     menus = assistant.ask("Where can I subscribe to the newsletter?")  # only the page's menus and footer say
     assert menus.abstained or all("ubscribe" not in c.quote for c in menus.citations)
+
+KEEPERS_PDF = [
+    [
+        "Cape Wrath",
+        "The harbour wall at Kermor was rebuilt in 1902, after the winter storm of 1901 had",
+        "broken it in two places and the keepers had asked the board for stone.",
+        "- The fog signal was installed in 1911.",
+        "- It was silenced in 2001.",
+        "1",
+    ],
+    ["Its light could be seen from the Nagorno-", "Karabakh ridge, the keepers said, on the clearest nights.", "2"],
+]
 
 VECTORS = """# Collections
 

@@ -1,0 +1,105 @@
+"""PDF pages read as the paragraphs their reader sees, which is the text `qa` cleans, quotes and cites.
+
+pypdf extracts each page's text line by line, as the page was set: a paragraph is broken wherever its
+lines ended, and nothing marks where one paragraph stops and the next begins. So the lines are joined into
+paragraphs again:
+- page furniture goes first: page numbers, and running heads and feet (a line that opens or closes most pages);
+- only the last line of a paragraph, or a heading, stops well short of the text's full width. Such a line
+  ends its paragraph when it ends a sentence, or when it stands alone as a heading does (unless a line in
+  lower case follows); one that breaks off mid-sentence is ragged text going on;
+- a blank line, or a line opening a list item, starts a new paragraph;
+- a line ending in a hyphen is joined to the next without a space ("Nagorno-" + "Karabakh");
+- a paragraph goes on over a page break as over a line break.
+The title and date are the file's metadata (`/Title`, `/CreationDate`). A PDF without a text layer (a scan)
+has nothing to quote.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections import Counter
+
+from qa.errors import DocumentError
+from qa.markdown import Page
+
+SHORT_LINE = 0.75  # a line shorter than this share of the text's full width ends its paragraph (or is a heading)
+FULL_WIDTH = 0.9  # the text's full width: this quantile of its line lengths (a long address or code line is not it)
+RUNNING_SHARE = 0.5  # a line opening or closing at least this share of the pages (and 3 or more) is a running head
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)]$")
+_ITEM = re.compile(r"(?:[-*•◦▪–]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))\s")
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[-–]\s*\d{1,4}\s*[-–]", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+
+
+def _without_furniture(pages: list[list[str]]) -> list[str]:
+    """The lines of all pages, without page numbers and without the running heads and feet: a line that opens or
+    closes most pages, whatever page number it carries ("Shared MIME-info Database", "Chapter 2 — 17")."""
+
+    def key(line: str) -> str:
+        return _DIGITS.sub("#", line)
+
+    pages = [[line for line in page if not _PAGE_NUMBER.fullmatch(line)] for page in pages]
+    pages = [page[next((n for n, line in enumerate(page) if line), len(page)) :] for page in pages]  # no blank
+    pages = [page[: max((n + 1 for n, line in enumerate(page) if line), default=0)] for page in pages]  # ends
+    ends = Counter(key(line) for page in pages for line in {*page[:1], *page[-1:]})
+    running = {line for line, n in ends.items() if n >= max(3, RUNNING_SHARE * len(pages))}
+    lines = []
+    for page in pages:
+        for n, line in enumerate(page):
+            if not ((n == 0 or n == len(page) - 1) and key(line) in running):
+                lines.append(line)
+    return lines
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Lines joined into the paragraphs they were set from ("" is a blank line)."""
+    lengths = sorted(len(line) for line in lines if line)
+    width = lengths[int(FULL_WIDTH * (len(lengths) - 1))] if lengths else 0
+    paragraphs: list[str] = []
+    current = ""
+    for line, after in zip(lines, [*lines[1:], ""]):
+        if current and (not line or _ITEM.match(line)):
+            paragraphs.append(current)
+            current = ""
+        alone = not current
+        current = f"{current}{line}" if current.endswith("-") or not current else f"{current} {line}"
+        short = len(line) < SHORT_LINE * width and not line.endswith("-")  # a word broken over two lines goes on
+        if short and (_ENDS_SENTENCE.search(line) or (alone and not after[:1].islower())):
+            paragraphs.append(current)  # a paragraph's last line, or a heading
+            current = ""
+    paragraphs.append(current)
+    return [p.strip() for p in paragraphs if p.strip()]
+
+
+def _creation_date(metadata) -> str | None:
+    """The ISO date of the metadata's /CreationDate; none for a malformed one, which spoils no text."""
+    try:
+        created = metadata.creation_date if metadata else None
+    except ValueError:
+        return None
+    return created.date().isoformat() if created else None
+
+
+def render_pdf(data: bytes, where: str) -> Page:
+    """The text of a PDF, one paragraph per line, with its title and date from the metadata."""
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # what it recovers from is no news to the reader of `qa index`
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(f"cannot read {where}: the PDF is encrypted")
+        pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
+        metadata = reader.metadata
+        title = (metadata.title or "").strip() if metadata else ""
+        created = _creation_date(metadata)
+    except DocumentError:
+        raise
+    except Exception as error:  # a damaged file is skipped with its reason, as an unreadable text file is
+        raise DocumentError(f"cannot read {where}: a damaged PDF ({error})") from None
+    paragraphs = _paragraphs(_without_furniture([[line.strip() for line in page] for page in pages]))
+    if not paragraphs and pages:
+        raise DocumentError(f"{where} has no text layer to index (a scanned PDF needs OCR first)")
+    return Page("\n\n".join(paragraphs), title or None, created)

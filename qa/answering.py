@@ -388,7 +388,7 @@ class ExtractiveAnswerer:
             citations.append(
                 Citation(
                     id=number, source=sentence.source, start=sentence.start, end=sentence.end,
-                    quote=text, title=document.title, date=document.date,
+                    quote=text, title=document.title, date=document.date, page=document.page_at(sentence.start),
                 )
             )
             quotes.append(f"{text} [{number}]")

@@ -6,8 +6,10 @@ The cleaned text is the ground truth of `qa`: every chunk and every citation is 
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -68,6 +70,18 @@ class Document:
     # (start, end) of the lines of `text` that are headings of a rendered page: what follows them is about what they
     # name, so they are read as context, but a heading says nothing by itself and is never quoted as an answer
     headings: tuple[tuple[int, int], ...] = ()
+    # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
+    pages: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the text at `offset` is on (a paragraph counts as on the page it starts on); None if unpaged."""
+        return page_at(self.pages, offset)
+
+
+def page_at(pages: tuple[tuple[int, int], ...], offset: int) -> int | None:
+    """The page of `offset` given the (offset, page) where pages start (`Document.pages`)."""
+    index = bisect.bisect_right(pages, (offset, math.inf)) - 1
+    return pages[index][1] if index >= 0 else (pages[0][1] if pages else None)
 
 
 def repair_mojibake(text: str) -> str:
@@ -166,6 +180,7 @@ class Cleaned(NamedTuple):
     title: str | None
     date: str | None
     headings: tuple[tuple[int, int], ...]  # spans of `text`, as `Document.headings`
+    pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
 
 
 def _clean_page(page: Page, date: str | None) -> Cleaned:
@@ -173,9 +188,28 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
     by line; its title; `date`, else the page's own; and where its headings are in the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     text = _clean_lines(page.text, rendered=True)
+    lines = list(re.finditer(r"[^\n]+", text))
     named = {clean_fragment(heading, rendered=True).strip() for heading in page.headings}
-    headings = tuple(line.span() for line in re.finditer(r"[^\n]+", text) if line.group().strip() in named)
-    return Cleaned(text, title or None, date or page.date, headings)
+    headings = tuple(line.span() for line in lines if line.group().strip() in named)
+    return Cleaned(text, title or None, date or page.date, headings, _page_starts(page, lines))
+
+
+def _page_starts(page: Page, lines: list[re.Match]) -> tuple[tuple[int, int], ...]:
+    """(offset, page) where each page's first paragraph starts in the cleaned text, whose lines are the page's
+    blocks in order, cleaned, less those cleaning dropped."""
+    if not page.pages:
+        return ()
+    blocks = [clean_fragment(block, rendered=True).strip() for block in page.text.split("\n\n")]
+    starts: list[tuple[int, int]] = []
+    n = 0
+    for line in lines:
+        found = next((k for k in range(n, len(blocks)) if blocks[k] == line.group().strip()), None)
+        if found is None:  # not a whole block (cleaning split it): on the page of the block before
+            continue
+        n = found + 1
+        if not starts or starts[-1][1] != page.pages[found]:
+            starts.append((line.start(), page.pages[found]))
+    return tuple(starts)
 
 
 def case_forms(texts: list[str]) -> tuple[set[str], set[str]]:
@@ -232,13 +266,14 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
     suffix = path.suffix.lower()
+    pages: tuple[tuple[int, int], ...] = ()
     if suffix == ".pdf":  # binary: pypdf reads the bytes
-        text, title, date, headings = _clean_page(render_pdf(data, str(path)), None)
+        text, title, date, headings, pages = _clean_page(render_pdf(data, str(path)), None)
         title = title or _find_title(text)
     elif suffix == ".md":
-        text, title, date, headings = clean_markdown(decode_bytes(data, str(path)))
+        text, title, date, headings, _ = clean_markdown(decode_bytes(data, str(path)))
     elif suffix in (".html", ".htm"):
-        text, title, date, headings = clean_html(decode_bytes(data, str(path)))
+        text, title, date, headings, _ = clean_html(decode_bytes(data, str(path)))
     else:
         text, date = clean_text(decode_bytes(data, str(path)))
         title, headings = _find_title(text), ()
@@ -251,6 +286,7 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         date=date,
         content_hash=hashlib.sha256(data).hexdigest(),
         headings=headings,
+        pages=pages,
     )
 
 

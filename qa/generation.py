@@ -240,7 +240,8 @@ class GeneratedAnswerer:
                     document = self.index.documents[best.source]
                     citations[key] = Citation(
                         id=len(citations) + 1, source=best.source, start=best.start, end=best.end, quote=best.text,
-                        title=document.title, date=document.date, verified=support.passes,
+                        title=document.title, date=document.date, page=document.page_at(best.start),
+                        verified=support.passes,
                     )
                 citations[key].verified |= support.passes
                 if citations[key].id not in numbers:

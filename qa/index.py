@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_KINDS, Document, case_forms, discover, read_document
+from qa.documents import SUPPORTED_KINDS, Document, case_forms, page_at, discover, read_document
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -110,6 +110,10 @@ class StoredDocument:
     sentences: tuple[int, int] = (0, 0)  # [first, last) rows of the sentence store
     chunks: int = 0
     headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
+    pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
+
+    def page_at(self, offset: int) -> int | None:
+        return page_at(self.pages, offset)
 
 
 @dataclass
@@ -316,16 +320,16 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
-        # Same file, read to the same text and headings: its sentences, chunks and vectors are reused. A newer reader
-        # may clean the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean
-        # nothing; or find its headings, and then its sentences' answerability changes.
+        # Same file, read to the same text, headings and pages: its sentences, chunks and vectors are reused. A newer
+        # reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its old offsets
+        # mean nothing; or find its headings (its sentences' answerability changes) or its pages (their citations).
         unchanged = {
             d.source
             for d in documents
             if old is not None
             and d.source in old.documents
             and (old.documents[d.source].content_hash, old.documents[d.source].text) == (d.content_hash, d.text)
-            and old.documents[d.source].headings == d.headings
+            and (old.documents[d.source].headings, old.documents[d.source].pages) == (d.headings, d.pages)
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
@@ -398,7 +402,7 @@ class IndexBuilder:
             stored_docs.append(
                 StoredDocument(
                     document.source, document.text, document.title, document.date, document.content_hash,
-                    (first_sentence, len(sentences)), n_chunks, document.headings,
+                    (first_sentence, len(sentences)), n_chunks, document.headings, document.pages,
                 )
             )
 
@@ -506,7 +510,12 @@ class Index:
         self.manifest = manifest
         self.documents = {
             d["source"]: StoredDocument(
-                **{**d, "sentences": tuple(d["sentences"]), "headings": tuple(map(tuple, d.get("headings", ())))}
+                **{
+                    **d,
+                    "sentences": tuple(d["sentences"]),
+                    "headings": tuple(map(tuple, d.get("headings", ()))),
+                    "pages": tuple(map(tuple, d.get("pages", ()))),
+                }
             )
             for d in store["documents"]
         }

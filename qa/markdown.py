@@ -30,6 +30,7 @@ class Page(NamedTuple):
     title: str | None
     date: str | None  # ISO date
     headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
+    pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
 
 
 def _parser() -> MarkdownIt:

@@ -9,7 +9,7 @@ paragraphs again:
   lower case follows); one that breaks off mid-sentence is ragged text going on;
 - a blank line, or a line opening a list item, starts a new paragraph;
 - a line ending in a hyphen is joined to the next without a space ("Nagorno-" + "Karabakh");
-- a paragraph goes on over a page break as over a line break.
+- a paragraph goes on over a page break as over a line break; it is cited by the page it starts on.
 The title and date are the file's metadata (`/Title`, `/CreationDate`). A PDF without a text layer (a scan)
 has nothing to quote.
 """
@@ -33,9 +33,9 @@ _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[-–]
 _DIGITS = re.compile(r"\d+")
 
 
-def _without_furniture(pages: list[list[str]]) -> list[str]:
-    """The lines of all pages, without page numbers and without the running heads and feet: a line that opens or
-    closes most pages, whatever page number it carries ("Shared MIME-info Database", "Chapter 2 — 17")."""
+def _without_furniture(pages: list[list[str]]) -> list[tuple[str, int]]:
+    """The lines of all pages with their page numbers (from 1), without page numbers and without the running
+    heads and feet: a line that opens or closes most pages, whatever number it carries ("Chapter 2 — 17")."""
 
     def key(line: str) -> str:
         return _DIGITS.sub("#", line)
@@ -46,31 +46,34 @@ def _without_furniture(pages: list[list[str]]) -> list[str]:
     ends = Counter(key(line) for page in pages for line in {*page[:1], *page[-1:]})
     running = {line for line, n in ends.items() if n >= max(3, RUNNING_SHARE * len(pages))}
     lines = []
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         for n, line in enumerate(page):
             if not ((n == 0 or n == len(page) - 1) and key(line) in running):
-                lines.append(line)
+                lines.append((line, number))
     return lines
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
-    """Lines joined into the paragraphs they were set from ("" is a blank line)."""
-    lengths = sorted(len(line) for line in lines if line)
-    width = lengths[int(FULL_WIDTH * (len(lengths) - 1))] if lengths else 0
-    paragraphs: list[str] = []
-    current = ""
-    for line, after in zip(lines, [*lines[1:], ""]):
+def _paragraphs(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines (with their page) joined into the paragraphs they were set from ("" is a blank line), each with the
+    page it starts on."""
+    lengths = sorted(len(line) for line, _ in lines if line)
+    width = lengths[min(len(lengths) - 1, int(FULL_WIDTH * len(lengths)))] if lengths else 0
+    paragraphs: list[tuple[str, int]] = []
+    current, page = "", 0
+    for (line, number), (after, _) in zip(lines, [*lines[1:], ("", 0)]):
         if current and (not line or _ITEM.match(line)):
-            paragraphs.append(current)
+            paragraphs.append((current, page))
             current = ""
         alone = not current
+        if alone:
+            page = number
         current = f"{current}{line}" if current.endswith("-") or not current else f"{current} {line}"
         short = len(line) < SHORT_LINE * width and not line.endswith("-")  # a word broken over two lines goes on
         if short and (_ENDS_SENTENCE.search(line) or (alone and not after[:1].islower())):
-            paragraphs.append(current)  # a paragraph's last line, or a heading
+            paragraphs.append((current, page))  # a paragraph's last line, or a heading
             current = ""
-    paragraphs.append(current)
-    return [p.strip() for p in paragraphs if p.strip()]
+    paragraphs.append((current, page))
+    return [(text.strip(), page) for text, page in paragraphs if text.strip()]
 
 
 def _creation_date(metadata) -> str | None:
@@ -83,7 +86,8 @@ def _creation_date(metadata) -> str | None:
 
 
 def render_pdf(data: bytes, where: str) -> Page:
-    """The text of a PDF, one paragraph per line, with its title and date from the metadata."""
+    """The text of a PDF, one paragraph per line, with its title and date from the metadata and the page each
+    paragraph starts on."""
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # what it recovers from is no news to the reader of `qa index`
@@ -102,4 +106,5 @@ def render_pdf(data: bytes, where: str) -> Page:
     paragraphs = _paragraphs(_without_furniture([[line.strip() for line in page] for page in pages]))
     if not paragraphs and pages:
         raise DocumentError(f"{where} has no text layer to index (a scanned PDF needs OCR first)")
-    return Page("\n\n".join(paragraphs), title or None, created)
+    text = "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    return Page(text, title or None, created, pages=tuple(page for _, page in paragraphs))

@@ -30,6 +30,7 @@ class Citation(BaseModel):
     quote: str
     title: str | None = None
     date: str | None = None
+    page: int | None = Field(None, description="The page the quote starts on, for a paged document (PDF).")
     verified: bool = True
 
 

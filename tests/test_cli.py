@@ -3,6 +3,10 @@
 import json
 
 from conftest import run_qa
+from pdf_files import make_pdf
+
+from qa.api.common import sources_list
+from qa.types import Citation
 
 
 def test_ask_json_shape(seeds_settings):
@@ -42,6 +46,21 @@ def test_human_output_lists_numbered_sources(seeds_settings):
     result = run_qa("ask", "Who did Ilham Aliyev speak with by phone?", index_dir=seeds_settings.index_dir)
     assert result.returncode == 0
     assert "Sources" in result.stdout and "[1]" in result.stdout and "000_9e15d06241d5e33a.txt" in result.stdout
+
+
+def test_a_quote_from_a_pdf_names_its_page(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    pages = [["The Kermor light was first lit in 1851."], ["The harbour wall at Kermor was rebuilt in 1902 after a storm."]]
+    (folder / "kermor.pdf").write_bytes(make_pdf(pages, title="Kermor"))
+    assert run_qa("index", str(folder), index_dir=tmp_path / "index").returncode == 0
+    result = run_qa("ask", "When was the harbour wall at Kermor rebuilt?", index_dir=tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    assert "kermor.pdf (Kermor, p. 2)" in result.stdout, result.stdout
+    asked = run_qa("ask", "--json", "When was the harbour wall at Kermor rebuilt?", index_dir=tmp_path / "index")
+    assert json.loads(asked.stdout)["citations"][0]["page"] == 2
+    cited = Citation(id=1, source="kermor.pdf", start=40, end=101, quote="...", title="Kermor", page=2)
+    assert sources_list([cited]).endswith("[1] kermor.pdf (Kermor, p. 2), characters 40–101")
 
 
 def test_errors_are_one_line_without_traceback(tmp_path, seeds_settings):

@@ -177,11 +177,14 @@ def test_a_pdf_loses_its_running_heads_and_page_numbers_and_its_paragraphs_go_on
              ["Keeper's Log, part 3", "The log ends in 1998.", "Page 3 of 3"]]  # fmt: skip
     path = tmp_path / "log.pdf"
     path.write_bytes(make_pdf(pages))
-    assert read_document(path, "log.pdf").text.split("\n\n") == [
+    document = read_document(path, "log.pdf")
+    assert document.text.split("\n\n") == [
         " ".join(lines[:3]),  # one sentence over the break between pages 1 and 2
         lines[3],
         "The log ends in 1998.",
     ]
+    # a paragraph is on the page it starts on
+    assert [document.page_at(document.text.index(p)) for p in document.text.split("\n\n")] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(
@@ -216,9 +219,10 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
 
     switched = assistant.ask("What did the keepers switch to in 1875?")
     assert not switched.abstained and switched.citations[0].source in ("guide.md", "page.html")
+    assert switched.citations[0].page is None  # only a paged document has pages
     assert switched.citations[0].quote == "The lamp burned colza oil until 1875, when the keepers switched to paraffin."
     rebuilt = assistant.ask("When was the harbour wall at Kermor rebuilt?")  # a sentence set over three lines of a PDF
-    assert not rebuilt.abstained and rebuilt.citations[0].source == "kermor.pdf"
+    assert not rebuilt.abstained and (rebuilt.citations[0].source, rebuilt.citations[0].page) == ("kermor.pdf", 1)
     assert rebuilt.citations[0].quote.startswith("The harbour wall at Kermor was rebuilt in 1902, after the winter storm")
 
     created = assistant.ask("How do I create a new vector?")  # the heading names it; the sentence under it says how

@@ -111,7 +111,8 @@ function renderSources(target, citations) {
     const button = element("button", "source");
     button.type = "button";
     const about = element("span");
-    const name = [citation.title || citation.source, citation.date].filter(Boolean).join(" · ");
+    const page = citation.page && `p. ${citation.page}`;
+    const name = [citation.title || citation.source, citation.date, page].filter(Boolean).join(" · ");
     about.append(element("div", "source-name", name), element("div", "source-quote", `“${citation.quote}”`));
     button.append(element("span", "cite", String(citation.id)), about);
     button.addEventListener("click", () => showSource(citation, button.querySelector(".cite")));
@@ -229,7 +230,8 @@ async function showSource(citation, button) {
   const quoted = chars.slice(citation.start, citation.end).join("");
   const mark = element("mark", "", quoted);
   body.append(chars.slice(0, citation.start).join(""), mark, chars.slice(citation.end).join(""));
-  const meta = [doc.title && doc.source, doc.date, `characters ${citation.start}–${citation.end}`];
+  const page = citation.page && `page ${citation.page}`;
+  const meta = [doc.title && doc.source, doc.date, page, `characters ${citation.start}–${citation.end}`];
   if (quoted !== citation.quote) meta.push("the document changed since this answer");
   $("viewer-meta").textContent = meta.filter(Boolean).join(" · ");
   mark.scrollIntoView({ block: "center" });

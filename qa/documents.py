@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from qa.errors import DocumentError
-from qa.markdown import Page, render_markdown
+from qa.markdown import render_markdown
+from qa.page import Page
 from qa.pdf import render_pdf
 from qa.webpage import render_html
 

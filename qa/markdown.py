@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from qa.page import Page
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -23,14 +25,6 @@ _FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _INLINE_TEXT = {"text", "code_inline"}
-
-
-class Page(NamedTuple):
-    text: str
-    title: str | None
-    date: str | None  # ISO date
-    headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
-    pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
 
 
 def _parser() -> MarkdownIt:

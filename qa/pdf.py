@@ -22,7 +22,7 @@ import re
 from collections import Counter
 
 from qa.errors import DocumentError
-from qa.markdown import Page
+from qa.page import Page
 
 SHORT_LINE = 0.75  # a line shorter than this share of the text's full width ends its paragraph (or is a heading)
 FULL_WIDTH = 0.9  # the text's full width: this quantile of its line lengths (a long address or code line is not it)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from qa.markdown import Page
+from qa.page import Page
 
 # Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
@@ -35,7 +35,8 @@ _HEADING = re.compile(r"h[1-6]")
 
 
 class _Reader(HTMLParser):
-    """Collects the page's blocks of text in order, each tagged with whether it lies in marked content."""
+    """Collects the page's blocks of text in order, each with the kinds of marked content around it and its heading
+    level (0: no heading)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -253,6 +253,8 @@ class ExtractiveAnswerer:
         found = []
         for row, cosines in zip(rows, dense):
             text, own_words, _ = self.read_sentence(row)
+            for shown in self.quotations.code_below(row):  # quoted with it, so it answers with it
+                own_words = own_words | self.read_sentence(shown)[1]
             words = own_words | question.related(own_words, text)
             source = index.sentences[row].source
             context = words | self.document_words[source]
@@ -359,8 +361,8 @@ class ExtractiveAnswerer:
     def quotes(self, chosen: list[Candidate]) -> list[int]:
         """The sentence rows an answer quotes: the chosen sentences, each bare quotation beside the sentence
         that names its speaker, each opening with a pronoun after the sentences it refers to, and each line ending
-        in a colon before what it introduces (`qa.quotation`), so a claim is never quoted as if the documents made
-        it, nor "she" without who she is, nor "Install it with:" without how."""
+        in a colon or followed by code before what it introduces (`qa.quotation`), so a claim is never quoted as if
+        the documents made it, nor "she" without who she is, nor "Install it with:" without how."""
         rows: list[int] = []
         for candidate in chosen:
             speaker = self.quotations.speaker(candidate.row)
@@ -368,9 +370,7 @@ class ExtractiveAnswerer:
             antecedent = self.quotations.antecedent(min(needed))  # "She continued: “...”" needs who she is
             if antecedent is not None:
                 needed |= set(range(antecedent, min(needed)))
-            introduced = self.quotations.introduced(max(needed))
-            if introduced is not None:
-                needed.add(introduced)
+            needed.update(self.quotations.introduced(max(needed)))
             rows += [row for row in sorted(needed) if row not in rows]
         return rows
 

@@ -71,6 +71,9 @@ class Document:
     # (start, end) of the lines of `text` that are headings of a rendered page: what follows them is about what they
     # name, so they are read as context, but a heading says nothing by itself and is never quoted as an answer
     headings: tuple[tuple[int, int], ...] = ()
+    # (start, end) of the lines of `text` that are code: quoted with the sentence that introduces them, never alone
+    # (an example string in code states no fact)
+    code: tuple[tuple[int, int], ...] = ()
     # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
     pages: tuple[tuple[int, int], ...] = ()
 
@@ -180,37 +183,41 @@ class Cleaned(NamedTuple):
     text: str
     title: str | None
     date: str | None
-    headings: tuple[tuple[int, int], ...]  # spans of `text`, as `Document.headings`
+    headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
+    code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
 
 
 def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
-    by line; its title; `date`, else the page's own; and where its headings are in the cleaned text."""
+    by line; its title; `date`, else the page's own; and where its headings, code and pages are in the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     text = _clean_lines(page.text, rendered=True)
     lines = list(re.finditer(r"[^\n]+", text))
-    named = {clean_fragment(heading, rendered=True).strip() for heading in page.headings}
-    headings = tuple(line.span() for line in lines if line.group().strip() in named)
-    return Cleaned(text, title or None, date or page.date, headings, _page_starts(page, lines))
+    stripped = [line.group().strip() for line in lines]
+
+    def spans(blocks: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+        return tuple(lines[n].span() for found in _lines_of(blocks, stripped) if found for n in found)
+
+    blocks = _lines_of(tuple(page.text.split("\n\n")), stripped) if page.pages else []
+    pages: list[tuple[int, int]] = []
+    for found, number in zip(blocks, page.pages):
+        if found and (not pages or pages[-1][1] != number):
+            pages.append((lines[found.start].start(), number))
+    return Cleaned(text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages))
 
 
-def _page_starts(page: Page, lines: list[re.Match]) -> tuple[tuple[int, int], ...]:
-    """(offset, page) where each page's first paragraph starts in the cleaned text, whose lines are the page's
-    blocks in order, cleaned, less those cleaning dropped."""
-    if not page.pages:
-        return ()
-    blocks = [clean_fragment(block, rendered=True).strip() for block in page.text.split("\n\n")]
-    starts: list[tuple[int, int]] = []
+def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:
+    """For each block of a rendered page, in order, the range of the cleaned text's lines (`lines`: its non-blank
+    lines, stripped) that hold it; None for a block cleaning dropped."""
+    found: list[range | None] = []
     n = 0
-    for line in lines:
-        found = next((k for k in range(n, len(blocks)) if blocks[k] == line.group().strip()), None)
-        if found is None:  # not a whole block (cleaning split it): on the page of the block before
-            continue
-        n = found + 1
-        if not starts or starts[-1][1] != page.pages[found]:
-            starts.append((line.start(), page.pages[found]))
-    return tuple(starts)
+    for block in blocks:
+        want = [line.strip() for line in clean_fragment(block, rendered=True).split("\n") if line.strip()]
+        at = next((k for k in range(n, len(lines) - len(want) + 1) if lines[k : k + len(want)] == want), None) if want else None
+        found.append(None if at is None else range(at, at + len(want)))
+        n = n if at is None else at + len(want)
+    return found
 
 
 def case_forms(texts: list[str]) -> tuple[set[str], set[str]]:
@@ -267,28 +274,19 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
     suffix = path.suffix.lower()
-    pages: tuple[tuple[int, int], ...] = ()
     if suffix == ".pdf":  # binary: pypdf reads the bytes
-        text, title, date, headings, pages = _clean_page(render_pdf(data, str(path)), None)
-        title = title or _find_title(text)
+        cleaned = _clean_page(render_pdf(data, str(path)), None)
+        cleaned = cleaned._replace(title=cleaned.title or _find_title(cleaned.text))
     elif suffix == ".md":
-        text, title, date, headings, _ = clean_markdown(decode_bytes(data, str(path)))
+        cleaned = clean_markdown(decode_bytes(data, str(path)))
     elif suffix in (".html", ".htm"):
-        text, title, date, headings, _ = clean_html(decode_bytes(data, str(path)))
+        cleaned = clean_html(decode_bytes(data, str(path)))
     else:
         text, date = clean_text(decode_bytes(data, str(path)))
-        title, headings = _find_title(text), ()
-    if not text:
+        cleaned = Cleaned(text, _find_title(text), date)
+    if not cleaned.text:
         raise DocumentError(f"{path} has no text to index")
-    return Document(
-        source=source,
-        text=text,
-        title=title,
-        date=date,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        headings=headings,
-        pages=pages,
-    )
+    return Document(source=source, content_hash=hashlib.sha256(data).hexdigest(), **cleaned._asdict())
 
 
 class Discovered(NamedTuple):

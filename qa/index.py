@@ -110,6 +110,7 @@ class StoredDocument:
     sentences: tuple[int, int] = (0, 0)  # [first, last) rows of the sentence store
     chunks: int = 0
     headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
+    code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
 
     def page_at(self, offset: int) -> int | None:
@@ -320,16 +321,17 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
-        # Same file, read to the same text, headings and pages: its sentences, chunks and vectors are reused. A newer
-        # reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its old offsets
-        # mean nothing; or find its headings (its sentences' answerability changes) or its pages (their citations).
+        # Same file, read to the same text, headings, code and pages: its sentences, chunks and vectors are reused. A
+        # newer reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its old
+        # offsets mean nothing; or find its headings or code (its sentences' answerability changes) or its pages.
         unchanged = {
             d.source
             for d in documents
             if old is not None
             and d.source in old.documents
             and (old.documents[d.source].content_hash, old.documents[d.source].text) == (d.content_hash, d.text)
-            and (old.documents[d.source].headings, old.documents[d.source].pages) == (d.headings, d.pages)
+            and (old.documents[d.source].headings, old.documents[d.source].code, old.documents[d.source].pages)
+            == (d.headings, d.code, d.pages)
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
@@ -402,7 +404,7 @@ class IndexBuilder:
             stored_docs.append(
                 StoredDocument(
                     document.source, document.text, document.title, document.date, document.content_hash,
-                    (first_sentence, len(sentences)), n_chunks, document.headings, document.pages,
+                    (first_sentence, len(sentences)), n_chunks, document.headings, document.code, document.pages,
                 )
             )
 
@@ -513,8 +515,7 @@ class Index:
                 **{
                     **d,
                     "sentences": tuple(d["sentences"]),
-                    "headings": tuple(map(tuple, d.get("headings", ()))),
-                    "pages": tuple(map(tuple, d.get("pages", ()))),
+                    **{spans: tuple(map(tuple, d.get(spans, ()))) for spans in ("headings", "code", "pages")},
                 }
             )
             for d in store["documents"]

@@ -47,10 +47,12 @@ def _inline(token: Token) -> str:
     return "".join(parts).strip()
 
 
-def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]]]:
-    """The page's blocks of text, in order, and those of them that are headings, with the level of each."""
+def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list[str]]:
+    """The page's blocks of text, in order; those of them that are headings, with the level of each; and those
+    that are code."""
     blocks: list[str] = []
     headings: list[tuple[str, int]] = []
+    code: list[str] = []
     row: list[str] | None = None
     for i, token in enumerate(tokens):
         if token.type == "tr_open":
@@ -68,21 +70,26 @@ def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]]]:
                     headings.append((text, int(tokens[i - 1].tag[1])))
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content.strip("\n"))
+            code.append(blocks[-1])
         elif token.type == "html_block":
             blocks.append(html.unescape(_TAG.sub("", token.content)).strip())
-    return [block for block in blocks if block.strip()], headings
+    return [block for block in blocks if block.strip()], headings, code
 
 
 def render_markdown(raw: str) -> Page:
-    """The plain text of a Markdown document, its title (front matter's, else the first `#` heading), date and
-    headings."""
+    """The plain text of a Markdown document, its title (front matter's, else the first `#` heading), date,
+    headings and code."""
     fields: dict[str, str] = {}
     if front := _FRONT_MATTER.match(raw):
         fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
         raw = raw[front.end() :]
-    blocks, headings = _blocks(_parser().parse(raw))
+    blocks, headings, code = _blocks(_parser().parse(raw))
     date = _ISO_DATE.match(fields.get("date", ""))
     first = next((text for text, level in headings if level == 1), None)
     return Page(
-        "\n\n".join(blocks), fields.get("title") or first, date.group() if date else None, tuple(t for t, _ in headings)
+        "\n\n".join(blocks),
+        fields.get("title") or first,
+        date.group() if date else None,
+        headings=tuple(t for t, _ in headings),
+        code=tuple(code),
     )

@@ -10,4 +10,5 @@ class Page(NamedTuple):
     title: str | None
     date: str | None  # ISO date
     headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
+    code: tuple[str, ...] = ()  # the blocks of `text` that are code (a block may hold many lines)
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on

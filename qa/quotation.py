@@ -18,7 +18,8 @@ speaks or what it is about either: it is cited with the sentences just before it
 otherwise (`antecedent`).
 
 A line ending in a colon ("Install with pip:", "The ministry's statement reads:") says only that something
-follows: it is cited with the line after it (`introduced`).
+follows: it is cited with the line after it (`introduced`). So is a line followed by code, with the code (up to
+`CODE_LINES` lines of it): code is never quoted on its own, because an example string in it states no fact.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _SIGNATURE = re.compile(r"^[—–]\s*\w")
 _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for itself
 _PRONOUN_OPENING = re.compile(r"^\W*(?:he|she|they|it|his|her|their|its|this|these|those)\b", re.IGNORECASE)
 _ANTECEDENT_REACH = 2  # sentences looked back for the one a pronoun refers to
+CODE_LINES = 10  # the most lines of a code block quoted with the sentence introducing it
 
 
 class Quotations:
@@ -93,7 +95,7 @@ class Quotations:
             if candidate != row and first <= candidate < last and self._own_words(candidate, quotations) >= _OWN_WORDS:
                 return candidate
         if opens == first and first > 0 and self.sentences[first - 1].source == sentence.source:
-            if self.introduced(first - 1) == first:  # "The Red Cross said:" before the paragraph
+            if first in self.introduced(first - 1):  # "The Red Cross said:" before the paragraph
                 return first - 1
             return self._continued_from(first - 1)
         return None
@@ -101,26 +103,54 @@ class Quotations:
     def antecedent(self, row: int) -> int | None:
         """For a sentence opening with a pronoun, the earliest of the sentences just before it that it needs
         ("The ministry stressed that ... ¶ She stressed that ..."): back over the sentences opening with a pronoun
-        too, not past a heading or the start of the document; None for a sentence opening otherwise."""
+        too, and to code ("$ pip install x ¶ This will install x with ..."), not past a heading or the start of the
+        document; None for a sentence opening otherwise."""
         at, found = row, None
         while row - at < _ANTECEDENT_REACH and _PRONOUN_OPENING.match(self.index.sentence_text(at)):
             before = at - 1
-            if before < 0 or self.sentences[before].source != self.sentences[row].source or not self.sentences[before].answerable:
+            if before < 0 or self.sentences[before].source != self.sentences[row].source:
+                break
+            if not (self.sentences[before].answerable or self._code(before)):  # a heading, a fragment
                 break
             at = found = before
         return found
 
-    def introduced(self, row: int) -> int | None:
-        """The row of the line that the sentence at `row` introduces, when it ends its line with a colon."""
+    def introduced(self, row: int) -> list[int]:
+        """The rows the sentence at `row` introduces when it ends its line: the line after it when it ends in a
+        colon, and the code block right below it (`code_below`)."""
+        if not self._ends_line(row):
+            return []
+        colon = [row + 1] if self.index.sentence_text(row).endswith(":") else []
+        return list(dict.fromkeys(colon + self.code_below(row)))
+
+    def code_below(self, row: int) -> list[int]:
+        """The rows of the code block right below the line the sentence at `row` ends (up to `CODE_LINES` lines),
+        which is never quoted on its own: empty when no code follows, or when the sentence is code itself."""
         following = row + 1
-        if (
+        if not self._ends_line(row) or not self._code(following) or self._code(row):
+            return []
+        rows = [following]
+        while (
+            len(rows) < CODE_LINES
+            and self._ends_line(rows[-1])
+            and self._code(rows[-1] + 1)
+            and "\n\n" not in self.index.sentence_text(rows[-1], rows[-1] + 1)  # the same block
+        ):
+            rows.append(rows[-1] + 1)
+        return rows
+
+    def _ends_line(self, row: int) -> bool:
+        """Whether the sentence at `row` ends its line and another line of its document follows."""
+        following = row + 1
+        return (
             following < len(self.sentences)
             and self.sentences[following].source == self.sentences[row].source
-            and self.index.sentence_text(row).endswith(":")
             and not self._same_line(row, following)
-        ):
-            return following
-        return None
+        )
+
+    def _code(self, row: int) -> bool:
+        sentence = self.sentences[row]
+        return any(sentence.start < end and start < sentence.end for start, end in self.index.documents[sentence.source].code)
 
     def _continued_from(self, row: int) -> int | None:
         """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening

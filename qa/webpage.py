@@ -35,13 +35,14 @@ _HEADING = re.compile(r"h[1-6]")
 
 
 class _Reader(HTMLParser):
-    """Collects the page's blocks of text in order, each with the kinds of marked content around it and its heading
-    level (0: no heading)."""
+    """Collects the page's blocks of text in order, each with the kinds of marked content around it, its heading
+    level (0: no heading) and whether it is preformatted."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[str] = []  # the elements we are inside, outermost first
-        self.blocks: list[tuple[str, frozenset[str], int]] = []  # (text, content kinds around it, heading level)
+        # (text, content kinds around it, heading level or 0, whether it is preformatted code)
+        self.blocks: list[tuple[str, frozenset[str], int, bool]] = []
         self.line: list[str] = []
         self.cells: list[str] | None = None  # the cells of the table row being read
         self.meta: dict[str, str] = {}
@@ -63,13 +64,13 @@ class _Reader(HTMLParser):
             self.cells.append(text)
         else:
             level = max((int(tag[1]) for tag in self.open if _HEADING.fullmatch(tag)), default=0)
-            self.blocks.append((text, self._content(), level))
+            self.blocks.append((text, self._content(), level, pre))
 
     def _end_row(self) -> None:
         if self.cells is not None:
             row, self.cells = " | ".join(self.cells), None
             if row:
-                self.blocks.append((row, self._content(), 0))
+                self.blocks.append((row, self._content(), 0, False))
 
     def finish(self) -> None:
         """Close what the page left open and keep its last line."""
@@ -126,16 +127,16 @@ class _Reader(HTMLParser):
 
 
 def render_html(raw: str) -> Page:
-    """The plain text of an HTML page (its marked content when it has some), its title, date and headings."""
+    """The plain text of an HTML page (its marked content when it has some), its title, date, headings and code."""
     reader = _Reader()
     reader.feed(raw)
     reader.finish()
-    kinds = {kind for _, around, _ in reader.blocks for kind in around}
+    kinds = {kind for _, around, _, _ in reader.blocks for kind in around}
     content = next((kind for kind in _CONTENT if kind in kinds), None)
-    blocks = [(text, level) for text, around, level in reader.blocks if content is None or content in around]
+    blocks = [(text, level, pre) for text, around, level, pre in reader.blocks if content is None or content in around]
     opening = blocks[0][0] if blocks and blocks[0][1] else None  # the <h1> of such a page may be the site's name
     title = (
-        next((text for text, level in blocks if level == 1), None)
+        next((text for text, level, _ in blocks if level == 1), None)
         or reader.meta.get("og:title")
         or opening
         or _SPACE.sub(" ", "".join(reader.title)).strip()
@@ -143,5 +144,10 @@ def render_html(raw: str) -> Page:
     )
     published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
     date = _ISO_DATE.match(published.strip())
-    headings = tuple(text for text, level in blocks if level)
-    return Page("\n\n".join(text for text, _ in blocks), title, date.group() if date else None, headings)
+    return Page(
+        "\n\n".join(text for text, _, _ in blocks),
+        title,
+        date.group() if date else None,
+        headings=tuple(text for text, level, _ in blocks if level),
+        code=tuple(text for text, _, pre in blocks if pre),
+    )

@@ -105,6 +105,7 @@ def test_markdown_is_read_as_its_reader_sees_it(tmp_path):
         "Timetable: https://example.org/ferry",  # an address shown in the text is kept; a link's target is not
     ]
     assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath"]
+    assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath"]
 
 
 def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
@@ -131,6 +132,7 @@ def test_a_web_page_is_read_as_its_reader_sees_it_without_what_surrounds_the_art
         "$ visit --cape wrath\n$ sail --north",
     ]
     assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath & its keepers"]
+    assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath", "$ sail --north"]
 
 
 @pytest.mark.parametrize(
@@ -209,6 +211,7 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     (folder / "guide.md").write_text(README)
     (folder / "page.html").write_text(WEB_PAGE)
     (folder / "vectors.md").write_text(VECTORS)
+    (folder / "encode.md").write_text(ENCODE)
     (folder / "kermor.pdf").write_bytes(make_pdf(KEEPERS_PDF))
     assistant = Assistant(Settings(index_dir=tmp_path / "index"))
     assistant.index_paths([folder])
@@ -229,6 +232,15 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     assert not created.abstained and created.citations[0].quote.startswith("To create a new, empty vector")
     assert all(not c.quote.startswith("Creating a New Vector") for c in created.citations)
 
+    encode = assistant.ask("How do I encode sentences with the keeper model?")  # the code comes with its sentence
+    assert [c.quote for c in encode.citations[:3]] == [
+        "Encode your sentences with the keeper model.",
+        'sentences = ["The Kermor lighthouse is painted red and white, in bands."]',
+        "vectors = model.encode(sentences)",
+    ]
+    colour = assistant.ask("What colour is the Kermor lighthouse painted?")  # only an example string in code says
+    assert colour.abstained or not colour.citations[0].quote.startswith("sentences = ")
+
     menus = assistant.ask("Where can I subscribe to the newsletter?")  # only the page's menus and footer say
     assert menus.abstained or all("ubscribe" not in c.quote for c in menus.citations)
 
@@ -243,6 +255,18 @@ KEEPERS_PDF = [
     ],
     ["Its light could be seen from the Nagorno-", "Karabakh ridge, the keepers said, on the clearest nights.", "2"],
 ]
+
+ENCODE = """# The keeper model
+
+Encode your sentences with the keeper model.
+
+```python
+sentences = ["The Kermor lighthouse is painted red and white, in bands."]
+vectors = model.encode(sentences)
+```
+
+The vectors have 384 dimensions.
+"""
 
 VECTORS = """# Collections
 

@@ -170,12 +170,30 @@ def test_a_speaker_named_by_a_pronoun_is_cited_after_the_sentence_naming_them():
 def test_a_line_ending_in_a_colon_is_cited_with_the_line_it_introduces():
     q = quotations("Install the keeper's tools with pip:\n", "pip install lamp-tools\n", "Then light the lamp.\n")
     answerer = ExtractiveAnswerer(q.index)
-    assert q.introduced(0) == 1 and q.introduced(1) is None
+    assert q.introduced(0) == [1] and q.introduced(1) == []
     assert answerer.quotes([Candidate(0, "Install the keeper's tools with pip:", set(), set(), [], 0.0)]) == [0, 1]
+
+
+def test_a_line_followed_by_code_is_cited_with_the_code_block_and_the_code_never_introduces():
+    lines = ["Install the tools.", "pip install lamp-tools", "lamp --light", "", "lamp --dim", "", "Then rest."]
+    text = "\n".join(lines) + "\n"
+    rows, at = [], 0
+    for line in lines:
+        if line:
+            rows.append(Sentence("doc.md", at, at + len(line), answerable=True))
+        at += len(line) + 1
+    code = tuple((r.start, r.end) for r in rows[1:4])  # three lines of code; a blank line splits the third off
+    document = Document("doc.md", text, title=None, date=None, content_hash="", code=code)
+    q = Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": document}))
+    assert q.introduced(0) == [1, 2], "the block right below, up to the blank line"
+    assert q.introduced(1) == [] and q.introduced(3) == [], "code introduces nothing"
+    explained = Document("doc.md", "pip install lamp\n\nThis installs the lamp tools.\n", None, None, "", code=((0, 16),))
+    rows = [Sentence("doc.md", 0, 16, answerable=False), Sentence("doc.md", 18, 47, answerable=True)]
+    assert Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": explained})).antecedent(1) == 0
 
 
 def test_a_colon_introduces_nothing_within_its_line_or_past_its_document():
     within = quotations("Two things were left:", "oil and a wick.\n")  # one line: the sentence holds it all
-    assert within.introduced(0) is None
+    assert within.introduced(0) == []
     last = quotations("The tools were these:\n")
-    assert last.introduced(0) is None
+    assert last.introduced(0) == []

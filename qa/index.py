@@ -206,6 +206,12 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _write_case_forms(gen_dir: Path, texts: list[str]) -> None:
+    """Store how the corpus writes its words (`Index.case_forms`) with its generation."""
+    lower, capitalised = case_forms(texts)
+    _atomic_write(gen_dir / CASE_FORMS, json.dumps({"lower": sorted(lower), "capitalised": sorted(capitalised)}))
+
+
 @contextmanager
 def _writer_lock(index_dir: Path) -> Iterator[None]:
     """One writer per index folder; the kernel drops the lock when the writer dies, even by SIGKILL."""
@@ -342,6 +348,8 @@ class IndexBuilder:
             and all((old.documents[d.source].title, old.documents[d.source].date) == (d.title, d.date) for d in documents)
         ):
             summary.changed = False
+            if not (old.gen_dir / CASE_FORMS).is_file():  # a generation written before the file existed
+                _write_case_forms(old.gen_dir, [d.text for d in old.documents.values()])
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
             summary.reused_documents = len(documents)
             return summary
@@ -425,8 +433,7 @@ class IndexBuilder:
             "sentences": [[s.source, s.start, s.end, int(s.answerable)] for s in sentences],
         }
         (partial / "store.json").write_text(json.dumps(store, ensure_ascii=False))
-        lower, capitalised = case_forms([d.text for d in stored_docs])
-        (partial / CASE_FORMS).write_text(json.dumps({"lower": sorted(lower), "capitalised": sorted(capitalised)}))
+        _write_case_forms(partial, [d.text for d in stored_docs])
         collection = f"{prefix}{generation:06d}"
         self._fill_collection(collection, stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
         os.replace(partial, gen_dir)

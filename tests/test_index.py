@@ -170,6 +170,7 @@ def test_how_the_corpus_writes_its_words_is_stored_with_the_generation(tmp_path,
     assert {"Armed", "Vardanyan", "Goris"} <= capitalised and "armed" in lower and "vardanyan" not in lower
     (index.gen_dir / CASE_FORMS).unlink()
     assert Index.load(settings, embedder).case_forms == (lower, capitalised)
+    assert not build(settings, embedder, corpus).changed and (index.gen_dir / CASE_FORMS).is_file()  # written now
 
 
 def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):

@@ -158,7 +158,7 @@ def print_answer(answer, console) -> None:
     if answer.citations:
         console.print("\n[dim]Sources[/]")
     for c in answer.citations:
-        meta = ", ".join(x for x in (c.title, c.date, c.page and f"p. {c.page}") if x)
+        meta = c.about()
         console.print(f" [cyan][{c.id}][/] {escape(c.source)}{f' ({escape(meta)})' if meta else ''} chars {c.start}–{c.end}")
         console.print(f"     [green]“{escape(c.quote)}”[/]")
 

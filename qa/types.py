@@ -33,6 +33,10 @@ class Citation(BaseModel):
     page: int | None = Field(None, description="The page the quote starts on, for a paged document (PDF).")
     verified: bool = True
 
+    def about(self) -> str:
+        """Where the quote is from beyond its file, as lists of sources show it: "Title, 2023-09-20, p. 4"."""
+        return ", ".join(x for x in (self.title, self.date, self.page and f"p. {self.page}") if x)
+
 
 class ChatMessage(BaseModel):
     """One earlier turn of a conversation, in the shape chat APIs use."""

@@ -210,7 +210,7 @@ def sources_list(citations: list[Citation]) -> str:
         return ""
     lines = []
     for c in citations:
-        about = ", ".join(x for x in (c.title, c.date, c.page and f"p. {c.page}") if x)
+        about = c.about()
         lines.append(f"[{c.id}] {c.source}{f' ({about})' if about else ''}, characters {c.start}–{c.end}")
     return "\n\nSources:\n" + "\n".join(lines)
 

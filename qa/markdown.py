@@ -13,7 +13,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from qa.page import Page
+from qa.page import Page, iso_date
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 # YAML front matter (Jekyll, Hugo, MkDocs): its `title:` and `date:` are metadata, not text.
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _INLINE_TEXT = {"text", "code_inline"}
 
@@ -84,12 +83,11 @@ def render_markdown(raw: str) -> Page:
         fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
         raw = raw[front.end() :]
     blocks, headings, code = _blocks(_parser().parse(raw))
-    date = _ISO_DATE.match(fields.get("date", ""))
     first = next((text for text, level in headings if level == 1), None)
     return Page(
         "\n\n".join(blocks),
         fields.get("title") or first,
-        date.group() if date else None,
+        iso_date(fields.get("date", "")),
         headings=tuple(t for t, _ in headings),
         code=tuple(code),
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Page(NamedTuple):
@@ -12,3 +15,9 @@ class Page(NamedTuple):
     headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
     code: tuple[str, ...] = ()  # the blocks of `text` that are code (a block may hold many lines)
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
+
+
+def iso_date(value: str) -> str | None:
+    """The ISO date a metadata value opens with ("2021-06-03T10:00:00+01:00", "2021-06-03 10:00"), if it does."""
+    found = _ISO_DATE.match(value.strip())
+    return found.group() if found else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from qa.page import Page
+from qa.page import Page, iso_date
 
 # Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
@@ -29,7 +29,6 @@ _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "b
 # <meta> naming when a page was published: Open Graph / article, Dublin Core, schema.org, plain "date"
 _DATE_META = ("article:published_time", "og:published_time", "datepublished", "dc.date.issued", "dc.date",
               "date", "pubdate", "publish-date", "sailthru.date")  # fmt: skip
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"h[1-6]")
 
@@ -143,11 +142,10 @@ def render_html(raw: str) -> Page:
         or None
     )
     published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
-    date = _ISO_DATE.match(published.strip())
     return Page(
         "\n\n".join(text for text, _, _ in blocks),
         title,
-        date.group() if date else None,
+        iso_date(published),
         headings=tuple(text for text, level, _ in blocks if level),
         code=tuple(text for text, _, pre in blocks if pre),
     )

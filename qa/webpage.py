@@ -3,10 +3,11 @@
 A saved web page is mostly not its article: menus, scripts, styles, forms, cookie banners, share buttons.
 The page is parsed with the standard library's `html.parser`. When it marks its content (`<main>`, or else
 `<article>`), only that is read. Navigation, asides, footers, forms, scripts and styles are dropped wherever
-they are, and a header outside the content (the site's banner) too. Each block (heading, paragraph, list item, table row,
-caption) becomes one line, as the rest of `qa` expects a paragraph to be, with its whitespace collapsed;
-`<pre>` keeps its lines. The title is the content's first `<h1>`, else the page's `og:title`, else the heading
-its content opens with, else its `<title>`; the date is the publication date of its metadata or of the first `<time datetime>`.
+they are, and a header outside the content (the site's banner) too. Each block (heading, paragraph, list item,
+table row, caption) becomes one line, as the rest of `qa` expects a paragraph to be, with its whitespace
+collapsed; `<pre>` keeps its lines. The title is the content's first `<h1>`, else the page's `og:title`, else
+the heading its content opens with, else its `<title>`; the date is the publication date of its metadata or of
+the first `<time datetime>`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class _Reader(HTMLParser):
 
     def _content(self) -> frozenset[str]:
         return frozenset(tag for tag in self.open if tag in _CONTENT)
+
+    def _unread(self, tag: str) -> bool:
+        """Whether an element opening here (or closing, once popped) is never read: it opens and closes with the
+        same elements around it, so the two answers agree."""
+        return tag in _SKIPPED or (tag in _PAGE_FRAME and not self._content())
 
     def _end_line(self) -> None:
         text = "".join(self.line)
@@ -100,8 +106,7 @@ class _Reader(HTMLParser):
             self._end_row()  # the row before it, when it was not closed
             self.cells = []
         self.open.append(tag)
-        if tag in _SKIPPED or (tag in _PAGE_FRAME and not self._content()):
-            self.skipping += 1
+        self.skipping += self._unread(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in self.open:  # a stray end tag: HTML in the wild is not always well formed
@@ -113,8 +118,7 @@ class _Reader(HTMLParser):
             if inner == "tr":
                 self._end_row()
             self.open.pop()
-            if inner in _SKIPPED or (inner in _PAGE_FRAME and not self._content()):
-                self.skipping -= 1
+            self.skipping -= self._unread(inner)
             if inner == tag:
                 break
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from qa.documents import Document
+from qa.documents import Document, overlaps
 
 CHUNKER_VERSION = 1
 
@@ -111,7 +111,7 @@ def split_sentences(document: Document, count: Callable[[list[str]], list[int]],
         pieces = [(start, end)] if n_tokens <= limit else _wrap(text, start, end, count, limit)
         for a, b in pieces:
             words = len(_WORD.findall(text[a:b]))
-            aside = any(a < end and start < b for start, end in (*document.headings, *document.code))
+            aside = overlaps((*document.headings, *document.code), a, b)
             sentences.append(Sentence(document.source, a, b, answerable=not reference and not aside and words >= 4))
     return sentences
 

@@ -12,6 +12,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -80,6 +81,11 @@ class Document:
     def page_at(self, offset: int) -> int | None:
         """The page the text at `offset` is on (a paragraph counts as on the page it starts on); None if unpaged."""
         return page_at(self.pages, offset)
+
+
+def overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the text from `start` to `end` shares a character with any of `spans` (`Document.headings`, `.code`)."""
+    return any(start < span_end and span_start < end for span_start, span_end in spans)
 
 
 def page_at(pages: tuple[tuple[int, int], ...], offset: int) -> int | None:
@@ -214,7 +220,8 @@ def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:
     n = 0
     for block in blocks:
         want = [line.strip() for line in clean_fragment(block, rendered=True).split("\n") if line.strip()]
-        at = next((k for k in range(n, len(lines) - len(want) + 1) if lines[k : k + len(want)] == want), None) if want else None
+        starts = range(n, len(lines) - len(want) + 1) if want else range(0)
+        at = next((k for k in starts if lines[k : k + len(want)] == want), None)
         found.append(None if at is None else range(at, at + len(want)))
         n = n if at is None else at + len(want)
     return found

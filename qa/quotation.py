@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from qa.documents import overlaps
+
 if TYPE_CHECKING:
     from qa.index import Index
 
@@ -150,7 +152,7 @@ class Quotations:
 
     def _code(self, row: int) -> bool:
         sentence = self.sentences[row]
-        return any(sentence.start < end and start < sentence.end for start, end in self.index.documents[sentence.source].code)
+        return overlaps(self.index.documents[sentence.source].code, sentence.start, sentence.end)
 
     def _continued_from(self, row: int) -> int | None:
         """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening

@@ -44,7 +44,7 @@ from qa.errors import read_json
 from qa.index import Index
 from qa.question import Part, Question, spell_out_acronyms
 from qa.quotation import Quotations
-from qa.types import Answer, Citation, Passage
+from qa.types import Answer, Passage
 from qa.verification import content_terms
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -383,15 +383,8 @@ class ExtractiveAnswerer:
         citations, quotes = [], []
         for number, row in enumerate(self.quotes(chosen), start=1):
             sentence = self.index.sentences[row]
-            document = self.index.documents[sentence.source]
-            text = self.index.sentence_text(row)
-            citations.append(
-                Citation(
-                    id=number, source=sentence.source, start=sentence.start, end=sentence.end,
-                    quote=text, title=document.title, date=document.date, page=document.page_at(sentence.start),
-                )
-            )
-            quotes.append(f"{text} [{number}]")
+            citations.append(self.index.citation(number, sentence.source, sentence.start, sentence.end))
+            quotes.append(f"{citations[-1].quote} [{number}]")
         return Answer(
             question=question, answer=" ".join(quotes), abstained=False, citations=citations,
             confidence=confidence, passages=passages,

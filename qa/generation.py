@@ -237,12 +237,7 @@ class GeneratedAnswerer:
                 best = support.best
                 key = (best.source, best.start, best.end)
                 if key not in citations:
-                    document = self.index.documents[best.source]
-                    citations[key] = Citation(
-                        id=len(citations) + 1, source=best.source, start=best.start, end=best.end, quote=best.text,
-                        title=document.title, date=document.date, page=document.page_at(best.start),
-                        verified=support.passes,
-                    )
+                    citations[key] = self.index.citation(len(citations) + 1, *key, verified=support.passes)
                 citations[key].verified |= support.passes
                 if citations[key].id not in numbers:
                     numbers.append(citations[key].id)

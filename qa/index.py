@@ -42,6 +42,7 @@ from qa.documents import SUPPORTED_KINDS, Document, case_forms, page_at, discove
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
+from qa.types import Citation
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
@@ -545,6 +546,15 @@ class Index:
         from qa.lexical import BM25
 
         return BM25.load(self.gen_dir / "bm25")
+
+    def citation(self, number: int, source: str, start: int, end: int, verified: bool = True) -> Citation:
+        """Citation `number` of the span `start`-`end` of a document, with the document's title and date and the
+        span's page: what every kind of answer cites."""
+        document = self.documents[source]
+        return Citation(
+            id=number, source=source, start=start, end=end, quote=document.text[start:end], title=document.title,
+            date=document.date, page=document.page_at(start), verified=verified,
+        )
 
     @cached_property
     def case_forms(self) -> tuple[frozenset[str], frozenset[str]]:

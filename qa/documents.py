@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from qa.errors import DocumentError
 from qa.markdown import render_markdown
-from qa.page import Page
+from qa.page import ENDS_SENTENCE, Page
 from qa.pdf import render_pdf
 from qa.webpage import render_html
 
@@ -56,7 +56,6 @@ WRAP_SLACK = 8  # a wrapper's width may exceed the longest line it wrote by a wo
 NEAR_WIDTH = 0.75  # a hand-wrapped line may end a word or two early ...
 FULL_SHARE = 0.8  # ... so one line in five may be less than full
 _ITEM_OPENING = re.compile(r"\s*(?:[-*+•#>|]|\d{1,3}[.)])\s")
-_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")
 _LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
 # "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
@@ -120,7 +119,7 @@ def clean_fragment(text: str, *, rendered: bool = False) -> str:
     """
     text = repair_mojibake(text)
     text = _LINE_SEPARATOR.sub("\n", _CONTROL.sub("", text))
-    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "")
     if not rendered:
         text = _INLINE_JUNK.sub("", text)
     return _FOOTNOTE_MARKER.sub("", text)
@@ -146,7 +145,7 @@ def _is_hard_wrapped(lines: list[str]) -> bool:
     broken = list(zip(lines, lines[1:]))
     near = all(len(line) >= NEAR_WIDTH * width for line, _ in broken)
     full = sum(len(line) + 1 + len(after.split()[0]) > width - WRAP_SLACK for line, after in broken)
-    mid_sentence = sum(not _ENDS_SENTENCE.search(line) for line, _ in broken)
+    mid_sentence = sum(not ENDS_SENTENCE.search(line) for line, _ in broken)
     return near and full >= FULL_SHARE * len(broken) and 2 * mid_sentence >= len(broken)
 
 

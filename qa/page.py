@@ -6,6 +6,7 @@ import re
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")  # a line that ends so ends a sentence (hard-wrapped text's do not)
 
 
 class Page(NamedTuple):

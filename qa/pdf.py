@@ -8,7 +8,10 @@ paragraphs again:
   ends its paragraph when it ends a sentence, or when it stands alone as a heading does (unless a line in
   lower case follows); one that breaks off mid-sentence is ragged text going on;
 - a blank line, or a line opening a list item, starts a new paragraph;
-- a line ending in a hyphen is joined to the next without a space ("Nagorno-" + "Karabakh");
+- a line ending in a hyphen is joined to the next without a space ("Nagorno-" + "Karabakh"); the hyphen
+  goes when it only broke a word: when the word is written whole elsewhere in the file and never with a
+  hyphen ("man-" + "agement" is "management" if the text says "management" elsewhere). Without that
+  evidence the hyphen stays, as printed: a wrong "well-known" is worse than a left "man-agement";
 - a paragraph goes on over a page break as over a line break; it is cited by the page it starts on.
 The title and date are the file's metadata (`/Title`, `/CreationDate`). A PDF without a text layer (a scan)
 has nothing to quote.
@@ -22,15 +25,17 @@ import re
 from collections import Counter
 
 from qa.errors import DocumentError
-from qa.page import Page
+from qa.page import ENDS_SENTENCE, Page
 
 SHORT_LINE = 0.75  # a line shorter than this share of the text's full width ends its paragraph (or is a heading)
 FULL_WIDTH = 0.9  # the text's full width: this quantile of its line lengths (a long address or code line is not it)
 RUNNING_SHARE = 0.5  # a line opening or closing at least this share of the pages (and 3 or more) is a running head
-_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)]$")
 _ITEM = re.compile(r"(?:[-*•◦▪–]|\d{1,3}[.)]|[a-z][.)]|\([a-z0-9]{1,3}\))\s")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[-–]\s*\d{1,4}\s*[-–]", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_BREAK = "\u00ad"  # marks a hyphen that ended a line, until the whole text tells whether it broke a word
+_BROKEN_WORD = re.compile(rf"(\w+)-{_BREAK}(\w+)")
+_WORDS = re.compile(r"\w+(?:-\w+)*")
 
 
 def _without_furniture(pages: list[list[str]]) -> list[tuple[str, int]]:
@@ -67,13 +72,29 @@ def _paragraphs(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
         alone = not current
         if alone:
             page = number
-        current = f"{current}{line}" if current.endswith("-") or not current else f"{current} {line}"
+        current = f"{current}{_BREAK}{line}" if current.endswith("-") else f"{current} {line}" if current else line
         short = len(line) < SHORT_LINE * width and not line.endswith("-")  # a word broken over two lines goes on
-        if short and (_ENDS_SENTENCE.search(line) or (alone and not after[:1].islower())):
+        if short and (ENDS_SENTENCE.search(line) or (alone and not after[:1].islower())):
             paragraphs.append((current, page))  # a paragraph's last line, or a heading
             current = ""
     paragraphs.append((current, page))
     return [(text.strip(), page) for text, page in paragraphs if text.strip()]
+
+
+def _mend_broken_words(text: str) -> str:
+    """The hyphens that ended lines, dropped where they broke a word the text writes whole elsewhere, and
+    kept where they are the word's own ("Nagorno-Karabakh", "well-known") or the text cannot tell."""
+    written = Counter(word.lower() for word in _WORDS.findall(re.sub(rf"\S*{_BREAK}\S*", " ", text)))
+
+    def mend(match: re.Match) -> str:
+        head, tail = match.groups()
+        whole = (head + tail).lower()
+        one_case = tail[:1].islower() or (head.isupper() and tail.isupper())  # not "Nagorno-" + "Karabakh"
+        if one_case and written[whole] and not written[f"{head}-{tail}".lower()]:
+            return head + tail
+        return f"{head}-{tail}"
+
+    return _BROKEN_WORD.sub(mend, text).replace(_BREAK, "")
 
 
 def _creation_date(metadata) -> str | None:
@@ -103,8 +124,9 @@ def render_pdf(data: bytes, where: str) -> Page:
         raise
     except Exception as error:  # a damaged file is skipped with its reason, as an unreadable text file is
         raise DocumentError(f"cannot read {where}: a damaged PDF ({error})") from None
-    paragraphs = _paragraphs(_without_furniture([[line.strip() for line in page] for page in pages]))
+    lines = [[re.sub(f"{_BREAK}$", "-", line.strip()) for line in page] for page in pages]  # a soft hyphen's break
+    paragraphs = _paragraphs(_without_furniture(lines))
     if not paragraphs and pages:
         raise DocumentError(f"{where} has no text layer to index (a scanned PDF needs OCR first)")
-    text = "\n\n".join(paragraph for paragraph, _ in paragraphs)
+    text = _mend_broken_words("\n\n".join(paragraph for paragraph, _ in paragraphs))
     return Page(text, title or None, created, pages=tuple(page for _, page in paragraphs))

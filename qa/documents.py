@@ -216,10 +216,14 @@ def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:
     """For each block of a rendered page, in order, the range of the cleaned text's lines (`lines`: its non-blank
     lines, stripped) that hold it; None for a block cleaning dropped."""
     found: list[range | None] = []
+    where: dict[str, list[int]] = {}  # each line's numbers, so a dropped block costs no scan of the text
+    for k, line in enumerate(lines):
+        where.setdefault(line, []).append(k)
     n = 0
     for block in blocks:
         want = [line.strip() for line in clean_fragment(block, rendered=True).split("\n") if line.strip()]
-        starts = range(n, len(lines) - len(want) + 1) if want else range(0)
+        starts = where.get(want[0], []) if want else []
+        starts = starts[bisect.bisect_left(starts, n) :]
         at = next((k for k in starts if lines[k : k + len(want)] == want), None)
         found.append(None if at is None else range(at, at + len(want)))
         n = n if at is None else at + len(want)

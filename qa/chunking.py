@@ -18,7 +18,7 @@ from typing import Callable
 
 from qa.documents import Document, overlaps
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 _REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
 _WORD = re.compile(r"\w+")
@@ -95,13 +95,27 @@ def _wrap(text: str, start: int, end: int, count: Callable[[list[str]], list[int
     return pieces
 
 
+def sentence_spans(line: str) -> list[tuple[int, int]]:
+    """Punkt's sentences of a line, except that a sentence never opens with a word in lower case: Punkt cuts
+    after an abbreviation it does not know ("e.g. the"), an operator ("the ? operator") or a mis-decoded letter
+    ("Bab? of"), and that piece goes on the sentence before it ("mtDNA levels ..." opens a sentence)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _punkt().span_tokenize(line):
+        word = _WORD.match(line, start)
+        if spans and word and word.group().isalpha() and word.group().islower():  # not "mtDNA", "iPhone"
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def split_sentences(document: Document, count: Callable[[list[str]], list[int]], limit: int) -> list[Sentence]:
     """Each line is a block; Punkt splits blocks into sentences; over-long sentences are wrapped."""
-    text, tokenizer, spans = document.text, _punkt(), []
+    text, spans = document.text, []
     for line in re.finditer(r"[^\n]+", text):
         line_start = line.start()
         reference = bool(_REFERENCE_LINE.match(line.group()))
-        for a, b in tokenizer.span_tokenize(line.group()):
+        for a, b in sentence_spans(line.group()):
             start, end = _strip_span(text, line_start + a, line_start + b)
             if end > start:
                 spans.append((start, end, reference))

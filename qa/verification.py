@@ -84,11 +84,11 @@ def content_terms(text: str) -> list[str]:
 
 
 def _sentences(text: str) -> list[str]:
-    from qa.chunking import _punkt as punkt
+    from qa.chunking import sentence_spans
 
     found = []
     for line in text.split("\n"):
-        found += [line[a:b].strip() for a, b in punkt().span_tokenize(line)]
+        found += [line[a:b].strip() for a, b in sentence_spans(line)]
     return [s for s in found if _WORD.search(s)]
 
 

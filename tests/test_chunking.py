@@ -57,6 +57,23 @@ def test_sentence_splitting_respects_abbreviations(embedder):
     assert spans == ["Mr. Blinken spoke to the U.S. press on Tuesday.", "Then he left."]
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Use the ? operator to return an error early. Then go on.", ["Use the ? operator to return an error early.", "Then go on."]),
+        ("Keepers used lamps, e.g. colza oil lamps, until 1875. Then paraffin.", ["Keepers used lamps, e.g. colza oil lamps, until 1875.", "Then paraffin."]),
+        ("The mausoleum in Bab? of Fuzuli District was hit. It burned.", ["The mausoleum in Bab? of Fuzuli District was hit.", "It burned."]),
+        ("Two cohorts were studied (n = 243]). mtDNA levels were high.", ["Two cohorts were studied (n = 243]).", "mtDNA levels were high."]),
+    ],
+)
+def test_a_sentence_never_opens_in_lower_case(embedder, text, sentences):
+    """Punkt cuts after a '?' that is an operator, an abbreviation it does not know, or a mis-decoded letter;
+    the cut-off piece, which opens with a word in lower case, goes on its sentence."""
+    doc = Document("x.txt", text, None, None, "h")
+    spans = [doc.text[s.start : s.end] for s in split_sentences(doc, embedder.count_tokens, embedder.max_tokens)]
+    assert spans == sentences
+
+
 def test_overlong_sentence_is_wrapped_within_the_limit(embedder):
     doc = Document("long.txt", " ".join(f"word{n}" for n in range(2000)) + ".", None, None, "h")
     sentences = split_sentences(doc, embedder.count_tokens, 254)

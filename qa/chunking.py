@@ -29,7 +29,7 @@ class Sentence:
     source: str
     start: int
     end: int
-    answerable: bool  # may be quoted as an answer (reference-list lines, headings, code and fragments may not)
+    answerable: bool  # may be quoted as an answer (reference-list lines, headings, code, links, fragments may not)
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def split_sentences(document: Document, count: Callable[[list[str]], list[int]],
         pieces = [(start, end)] if n_tokens <= limit else _wrap(text, start, end, count, limit)
         for a, b in pieces:
             words = len(_WORD.findall(text[a:b]))
-            aside = overlaps((*document.headings, *document.code), a, b)
+            aside = overlaps((*document.headings, *document.code, *document.links), a, b)
             sentences.append(Sentence(document.source, a, b, answerable=not reference and not aside and words >= 4))
     return sentences
 

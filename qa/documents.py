@@ -74,6 +74,9 @@ class Document:
     # (start, end) of the lines of `text` that are code: quoted with the sentence that introduces them, never alone
     # (an example string in code states no fact)
     code: tuple[tuple[int, int], ...] = ()
+    # (start, end) of the lines of `text` that are links ("Cross Encoder > Training Overview" in a list of links):
+    # they name other pages and state nothing, so they are never quoted as an answer, as a heading is not
+    links: tuple[tuple[int, int], ...] = ()
     # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
     pages: tuple[tuple[int, int], ...] = ()
 
@@ -83,7 +86,7 @@ class Document:
 
 
 def overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether the text from `start` to `end` shares a character with any of `spans` (`Document.headings`, `.code`)."""
+    """Whether the text from `start` to `end` shares a character with any of `spans` (`Document.headings`, ...)."""
     return any(start < span_end and span_start < end for span_start, span_end in spans)
 
 
@@ -191,11 +194,12 @@ class Cleaned(NamedTuple):
     headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
     code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
+    links: tuple[tuple[int, int], ...] = ()  # as `Document.links`
 
 
 def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
-    by line; its title; `date`, else the page's own; and where its headings, code and pages are in the cleaned text."""
+    by line; its title; `date`, else the page's own; and where its headings, code, pages and links are in the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     text = _clean_lines(page.text, rendered=True)
     lines = list(re.finditer(r"[^\n]+", text))
@@ -209,7 +213,9 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
     for found, number in zip(blocks, page.pages):
         if found and (not pages or pages[-1][1] != number):
             pages.append((lines[found.start].start(), number))
-    return Cleaned(text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages))
+    return Cleaned(
+        text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages), spans(page.links)
+    )
 
 
 def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:

@@ -53,6 +53,13 @@ LEASE = "lease"
 SWEEP_PENDING = "sweep.pending"
 _GENERATION_DIR = re.compile(r"gen-(\d+)(\.partial)?")
 EXACT_SEARCH_MAX_CHUNKS = 200_000  # beyond this, scanning every chunk vector costs more than Chroma's HNSW
+# A document's layout: the spans of its text that are headings, code and links (never quoted alone), and its pages.
+_LAYOUT = ("headings", "code", "pages", "links")
+
+
+def _layout(document: Document | StoredDocument) -> tuple:
+    """The document's layout, in `_LAYOUT`'s order (as `StoredDocument` takes it)."""
+    return tuple(getattr(document, name) for name in _LAYOUT)
 
 
 def chroma_client(settings: Settings):
@@ -113,6 +120,7 @@ class StoredDocument:
     headings: tuple[tuple[int, int], ...] = ()  # as `Document.headings`
     code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
+    links: tuple[tuple[int, int], ...] = ()  # as `Document.links`
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)
@@ -328,17 +336,16 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
-        # Same file, read to the same text, headings, code and pages: its sentences, chunks and vectors are reused. A
-        # newer reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its old
-        # offsets mean nothing; or find its headings or code (its sentences' answerability changes) or its pages.
+        # Same file, read to the same text, headings, code, pages and links: its sentences, chunks and vectors are
+        # reused. A newer reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its
+        # old offsets mean nothing; or find its headings, code or links (its sentences' answerability changes) or pages.
         unchanged = {
             d.source
             for d in documents
             if old is not None
             and d.source in old.documents
             and (old.documents[d.source].content_hash, old.documents[d.source].text) == (d.content_hash, d.text)
-            and (old.documents[d.source].headings, old.documents[d.source].code, old.documents[d.source].pages)
-            == (d.headings, d.code, d.pages)
+            and _layout(old.documents[d.source]) == _layout(d)
         }
         summary.removed_documents = len(set(old.documents) - {d.source for d in documents}) if old else 0
         self._sweep(index_dir, prefix, keep={live})
@@ -413,7 +420,7 @@ class IndexBuilder:
             stored_docs.append(
                 StoredDocument(
                     document.source, document.text, document.title, document.date, document.content_hash,
-                    (first_sentence, len(sentences)), n_chunks, document.headings, document.code, document.pages,
+                    (first_sentence, len(sentences)), n_chunks, *_layout(document),
                 )
             )
 
@@ -523,7 +530,7 @@ class Index:
                 **{
                     **d,
                     "sentences": tuple(d["sentences"]),
-                    **{spans: tuple(map(tuple, d.get(spans, ()))) for spans in ("headings", "code", "pages")},
+                    **{spans: tuple(map(tuple, d.get(spans, ()))) for spans in _LAYOUT},
                 }
             )
             for d in store["documents"]

@@ -4,7 +4,8 @@ Quoting a Markdown file's raw characters cites markup ("[FastAPI Cloud](https://
 markdown-it (CommonMark, plus tables) parses the file. The words of its headings, paragraphs, list items,
 table rows and code lines are kept, one block per line, as the rest of `qa` expects a paragraph to be. Link
 targets, images, HTML tags, comments and emphasis marks are dropped. A paragraph's soft line breaks become
-spaces, so a sentence wrapped over two lines stays one sentence.
+spaces, so a sentence wrapped over two lines stays one sentence. A block of links (an entry of a table of
+contents or of a list of links) is marked: it names other pages and is never quoted as an answer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from qa.page import Page, iso_date
+from qa.page import Page, iso_date, only_links
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -24,6 +25,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _INLINE_TEXT = {"text", "code_inline"}
+_WORD = re.compile(r"\w+")
 
 
 def _parser() -> MarkdownIt:
@@ -46,12 +48,26 @@ def _inline(token: Token) -> str:
     return "".join(parts).strip()
 
 
-def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list[str]]:
-    """The page's blocks of text, in order; those of them that are headings, with the level of each; and those
-    that are code."""
+def _only_link(token: Token) -> bool:
+    """Whether an inline run is links and nothing else ("[Training Overview](https://...)"), as in a list of links."""
+    depth, words = 0, [0, 0]  # outside links, in links
+    for child in token.children or []:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type in _INLINE_TEXT:
+            words[depth > 0] += len(_WORD.findall(child.content))
+    return only_links(words[1], words[0])
+
+
+def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list[str], list[str]]:
+    """The page's blocks of text, in order; those of them that are headings, with the level of each; those that
+    are code; and those that are links (`only_links`)."""
     blocks: list[str] = []
     headings: list[tuple[str, int]] = []
     code: list[str] = []
+    links: list[str] = []
     row: list[str] | None = None
     for i, token in enumerate(tokens):
         if token.type == "tr_open":
@@ -67,22 +83,24 @@ def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list
                 blocks.append(text)
                 if tokens[i - 1].type == "heading_open":
                     headings.append((text, int(tokens[i - 1].tag[1])))
+                elif _only_link(token):
+                    links.append(text)
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content.strip("\n"))
             code.append(blocks[-1])
         elif token.type == "html_block":
             blocks.append(html.unescape(_TAG.sub("", token.content)).strip())
-    return [block for block in blocks if block.strip()], headings, code
+    return [block for block in blocks if block.strip()], headings, code, links
 
 
 def render_markdown(raw: str) -> Page:
     """The plain text of a Markdown document, its title (front matter's, else the first `#` heading), date,
-    headings and code."""
+    headings, code and links."""
     fields: dict[str, str] = {}
     if front := _FRONT_MATTER.match(raw):
         fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
         raw = raw[front.end() :]
-    blocks, headings, code = _blocks(_parser().parse(raw))
+    blocks, headings, code, links = _blocks(_parser().parse(raw))
     first = next((text for text, level in headings if level == 1), None)
     return Page(
         "\n\n".join(blocks),
@@ -90,4 +108,5 @@ def render_markdown(raw: str) -> Page:
         iso_date(fields.get("date", "")),
         headings=tuple(t for t, _ in headings),
         code=tuple(code),
+        links=tuple(links),
     )

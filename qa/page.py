@@ -15,7 +15,14 @@ class Page(NamedTuple):
     date: str | None  # ISO date
     headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
     code: tuple[str, ...] = ()  # the blocks of `text` that are code (a block may hold many lines)
+    links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
+
+
+def only_links(words_in_links: int, words_outside: int) -> bool:
+    """Whether a block is links and nothing else: all its words are in links but for a word or two joining
+    them ("Training Examples or training examples on GitHub"), so it names other pages and states nothing."""
+    return words_in_links > words_outside and words_outside <= 2
 
 
 def iso_date(value: str) -> str | None:

@@ -5,7 +5,8 @@ The page is parsed with the standard library's `html.parser`. When it marks its 
 `<article>`), only that is read. Navigation, asides, footers, forms, scripts and styles are dropped wherever
 they are, and a header outside the content (the site's banner) too. Each block (heading, paragraph, list item,
 table row, caption) becomes one line, as the rest of `qa` expects a paragraph to be, with its whitespace
-collapsed; `<pre>` keeps its lines. The title is the content's first `<h1>`, else the page's `og:title`, else
+collapsed; `<pre>` keeps its lines. A block of links (an entry of a table of contents or of a list of links)
+is marked: it names other pages and is never quoted as an answer. The title is the content's first `<h1>`, else the page's `og:title`, else
 the heading its content opens with, else its `<title>`; the date is the publication date of its metadata or of
 the first `<time datetime>`.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from qa.page import Page, iso_date
+from qa.page import Page, iso_date, only_links
 
 # Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
@@ -32,18 +33,20 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "d
               "date", "pubdate", "publish-date", "sailthru.date")  # fmt: skip
 _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"h[1-6]")
+_WORD = re.compile(r"\w+")
 
 
 class _Reader(HTMLParser):
     """Collects the page's blocks of text in order, each with the kinds of marked content around it, its heading
-    level (0: no heading) and whether it is preformatted."""
+    level (0: no heading), whether it is preformatted and whether it is links (`only_links`)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[str] = []  # the elements we are inside, outermost first
-        # (text, content kinds around it, heading level or 0, whether it is preformatted code)
-        self.blocks: list[tuple[str, frozenset[str], int, bool]] = []
+        # (text, content kinds around it, heading level or 0, whether it is preformatted code, whether it is links)
+        self.blocks: list[tuple[str, frozenset[str], int, bool, bool]] = []
         self.line: list[str] = []
+        self.words = [0, 0]  # of the line being read: its words outside links, and in links
         self.cells: list[str] | None = None  # the cells of the table row being read
         self.meta: dict[str, str] = {}
         self.title: list[str] = []
@@ -59,8 +62,8 @@ class _Reader(HTMLParser):
         return tag in _SKIPPED or (tag in _PAGE_FRAME and not self._content())
 
     def _end_line(self) -> None:
-        text = "".join(self.line)
-        self.line = []
+        text, linked = "".join(self.line), only_links(self.words[1], self.words[0])
+        self.line, self.words = [], [0, 0]
         pre = "pre" in self.open
         text = text.strip("\n") if pre else _SPACE.sub(" ", text).strip()
         if not text:
@@ -69,13 +72,13 @@ class _Reader(HTMLParser):
             self.cells.append(text)
         else:
             level = max((int(tag[1]) for tag in self.open if _HEADING.fullmatch(tag)), default=0)
-            self.blocks.append((text, self._content(), level, pre))
+            self.blocks.append((text, self._content(), level, pre, linked))
 
     def _end_row(self) -> None:
         if self.cells is not None:
             row, self.cells = " | ".join(self.cells), None
             if row:
-                self.blocks.append((row, self._content(), 0, False))
+                self.blocks.append((row, self._content(), 0, False, False))
 
     def finish(self) -> None:
         """Close what the page left open and keep its last line."""
@@ -127,19 +130,21 @@ class _Reader(HTMLParser):
             self.title.append(data)
         elif not self.skipping:
             self.line.append(data)
+            self.words["a" in self.open] += len(_WORD.findall(data))
 
 
 def render_html(raw: str) -> Page:
-    """The plain text of an HTML page (its marked content when it has some), its title, date, headings and code."""
+    """The plain text of an HTML page (its marked content when it has some), its title, date, headings, code and
+    links."""
     reader = _Reader()
     reader.feed(raw)
     reader.finish()
-    kinds = {kind for _, around, _, _ in reader.blocks for kind in around}
+    kinds = {kind for _, around, *_ in reader.blocks for kind in around}
     content = next((kind for kind in _CONTENT if kind in kinds), None)
-    blocks = [(text, level, pre) for text, around, level, pre in reader.blocks if content is None or content in around]
+    blocks = [(text, level, pre, link) for text, around, level, pre, link in reader.blocks if content in (None, *around)]
     opening = blocks[0][0] if blocks and blocks[0][1] else None  # the <h1> of such a page may be the site's name
     title = (
-        next((text for text, level, _ in blocks if level == 1), None)
+        next((text for text, level, *_ in blocks if level == 1), None)
         or reader.meta.get("og:title")
         or opening
         or _SPACE.sub(" ", "".join(reader.title)).strip()
@@ -147,9 +152,10 @@ def render_html(raw: str) -> Page:
     )
     published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
     return Page(
-        "\n\n".join(text for text, _, _ in blocks),
+        "\n\n".join(text for text, *_ in blocks),
         title,
         iso_date(published),
-        headings=tuple(text for text, level, _ in blocks if level),
-        code=tuple(text for text, _, pre in blocks if pre),
+        headings=tuple(text for text, level, *_ in blocks if level),
+        code=tuple(text for text, _, pre, _ in blocks if pre),
+        links=tuple(text for text, level, _, link in blocks if link and not level),
     )

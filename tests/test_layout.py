@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from qa.assistant import Assistant
+from qa.chunking import split_sentences
 from qa.documents import clean_text, read_document
 from qa.errors import DocumentError
 from qa.settings import Settings
@@ -149,6 +150,44 @@ def test_pages_without_a_marked_article_or_well_formed_tags_are_read_whole(tmp_p
     path.write_text(page)
     document = read_document(path, "page.htm")
     assert (document.title, document.text) == (title, text)
+
+
+LINKS_MD = """# Keeper's guide
+
+The Kermor light was first lit in 1851 by the keepers of the board.
+
+## See also
+
+- [Cross Encoder > Training Overview](https://example.org/training)
+- [The Cape Wrath light and its keepers](https://example.org/wrath)
+- [Training Examples](https://example.org/examples) or [examples on GitHub](https://example.org/github)
+- [Kermor](https://example.org/kermor) was the board's first light on the coast.
+"""
+
+LINKS_HTML = """<html><body><main><h1>Keeper's guide</h1>
+<p>The Kermor light was first lit in 1851 by the keepers of the board.</p>
+<ul><li><a href="/training">Cross Encoder &gt; Training Overview</a></li>
+<li> <a href="/wrath"><em>The Cape Wrath light</em> and its keepers</a> </li>
+<li><a href="/examples">Training Examples</a> or <a href="/github">examples on GitHub</a></li>
+<li><a href="/kermor">Kermor</a> was the board's first light on the coast.</li></ul></main></body></html>"""
+
+
+@pytest.mark.parametrize(("name", "page"), [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML)])
+def test_a_block_of_links_is_marked_and_never_an_answer(tmp_path, name, page):
+    path = tmp_path / name
+    path.write_text(page)
+    document = read_document(path, name)
+    assert [document.text[a:b] for a, b in document.links] == [
+        "Cross Encoder > Training Overview",
+        "The Cape Wrath light and its keepers",
+        "Training Examples or examples on GitHub",  # links, and a word joining them
+    ]  # not the item that goes on after its link to say something
+    sentences = split_sentences(document, lambda texts: [len(t.split()) for t in texts], 1000)
+    answerable = [document.text[s.start : s.end] for s in sentences if s.answerable]
+    assert answerable == [
+        "The Kermor light was first lit in 1851 by the keepers of the board.",
+        "Kermor was the board's first light on the coast.",
+    ]
 
 
 def test_a_pdf_is_read_as_the_paragraphs_its_lines_were_set_from(tmp_path):

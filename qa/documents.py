@@ -22,8 +22,9 @@ from qa.markdown import render_markdown
 from qa.page import ENDS_SENTENCE, Page
 from qa.pdf import render_pdf
 from qa.webpage import render_html
+from qa.word import render_docx
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
@@ -293,6 +294,8 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
     if suffix == ".pdf":  # binary: pypdf reads the bytes
         cleaned = _clean_page(render_pdf(data, str(path)), None)
         cleaned = cleaned._replace(title=cleaned.title or _find_title(cleaned.text))
+    elif suffix == ".docx":  # a zip of XML: python-docx reads the bytes
+        cleaned = _clean_page(render_docx(data, str(path)), None)
     elif suffix == ".md":
         cleaned = clean_markdown(decode_bytes(data, str(path)))
     elif suffix in (".html", ".htm"):

@@ -1,4 +1,4 @@
-"""A document as its reader sees it: what the Markdown, HTML and PDF readers render, and `qa.documents` cleans."""
+"""A document as its reader sees it: what the Markdown, HTML, PDF and Word readers render, and `qa.documents` cleans."""
 
 from __future__ import annotations
 

@@ -4,9 +4,17 @@ Every paragraph must end up as one line: sentences, quotes and "who said it" are
 sentence wrapped over two lines would be quoted in halves, and a quote of raw Markdown would cite markup.
 """
 
+import datetime as dt
+import io
+import re
 import textwrap
+import zipfile
 
+import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from qa.assistant import Assistant
 from qa.chunking import split_sentences
@@ -249,18 +257,164 @@ def test_a_hyphen_that_broke_a_word_over_two_lines_goes_and_one_that_belongs_to_
     ]
 
 
+def _saved(document, *, without: str = "", unlink: bool = False) -> bytes:
+    """A Word document's bytes, without the part named `without` (and, if `unlink`, without the package's link
+    to it)."""
+    data, out = io.BytesIO(), io.BytesIO()
+    document.save(data)
+    with zipfile.ZipFile(data) as source, zipfile.ZipFile(out, "w") as copy:
+        for name in source.namelist():
+            if name == "_rels/.rels" and unlink:
+                link = rf'<Relationship [^>]*Target="{without}"/>'.encode()
+                copy.writestr(name, re.sub(link, b"", source.read(name)))
+            elif name != without:
+                copy.writestr(name, source.read(name))
+    return out.getvalue()
+
+
+def make_docx(path, *, title="A keeper's guide", created=dt.datetime(2021, 6, 3, 10, tzinfo=dt.timezone.utc)):
+    """A Word document as Word users write them: a title, a heading, a table between two paragraphs (with a merged
+    cell and a table in a cell), a list, an empty paragraph, and a header, footer and comment, which are not the
+    body's text."""
+    document = docx.Document()
+    document.core_properties.title = title
+    if created:
+        document.core_properties.created = created
+    document.sections[0].header.paragraphs[0].text = "Northern Lighthouse Board: internal"
+    document.sections[0].footer.paragraphs[0].text = "Page 1 of 1"
+    document.add_paragraph("Cape Wrath", style="Title")
+    document.add_heading("Lighting the Lamp at Dusk", 1)
+    lamp = document.add_paragraph("To light the lamp, the keeper trimmed the wick ")
+    lamp.add_run("at\tdusk").bold = True
+    lamp.add_run("  and filled the reservoir with paraffin.")
+    document.add_comment(lamp.runs, text="Which year?", author="A. Keeper")
+    document.add_paragraph("")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Year", "Event"
+    table.cell(0, 1).merge(table.cell(0, 2))  # one cell over two columns, which python-docx gives twice
+    for column, text in enumerate(["1828", "built by", "Robert Stevenson"]):
+        table.cell(1, column).text = text
+    table.cell(2, 0).text, table.cell(2, 1).text = "1998", "automated"
+    table.cell(2, 2).text = "Lamp removed"  # a cell's paragraphs, and a table in it, are pieces of its row
+    inner = table.cell(2, 2).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "Lens", "kept"
+    document.add_paragraph("The lighthouse on Eilean Mor was first lit on 7 December 1899.")
+    document.add_paragraph("The fog signal was installed in 1911.", style="List Bullet")
+    document.add_paragraph("It was silenced in 2001.", style="List Number")
+    address = document.add_paragraph("Cape Wrath Lighthouse")
+    address.add_run().add_break()
+    address.add_run("Durness, Sutherland")
+    document.save(path)
+
+
+def test_a_word_document_is_read_as_its_reader_sees_it(tmp_path):
+    path = tmp_path / "guide.docx"
+    make_docx(path)
+    document = read_document(path, "guide.docx")
+    assert (document.title, document.date) == ("A keeper's guide", "2021-06-03")
+    assert document.text.split("\n\n") == [
+        "Cape Wrath",
+        "Lighting the Lamp at Dusk",
+        "To light the lamp, the keeper trimmed the wick at dusk and filled the reservoir with paraffin.",
+        "Year | Event",  # where the table stands, between two paragraphs; its merged cell once
+        "1828 | built by | Robert Stevenson",
+        "1998 | automated | Lamp removed | Lens | kept",
+        "The lighthouse on Eilean Mor was first lit on 7 December 1899.",
+        "The fog signal was installed in 1911.",  # list items as the Markdown reader renders them: no marker
+        "It was silenced in 2001.",
+        "Cape Wrath Lighthouse\nDurness, Sutherland",  # a manual line break
+    ]  # no header, footer or comment
+    assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath", "Lighting the Lamp at Dusk"]
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("title", "created", "expected"),
     [
-        (b"%PDF-1.4\n", "cannot read bad.pdf: a damaged PDF"),
-        (make_pdf([[], []]), "bad.pdf has no text layer to index (a scanned PDF needs OCR first)"),
+        ("", dt.datetime(2019, 1, 31, 23, 30, tzinfo=dt.timezone.utc), ("Cape Wrath", "2019-01-31")),  # its Title
+        ("A keeper's guide", None, ("A keeper's guide", None)),  # python-docx's template date is no one's
     ],
 )
-def test_a_pdf_without_text_is_refused_with_the_reason(tmp_path, data, message):
-    path = tmp_path / "bad.pdf"
+def test_a_word_title_is_its_property_else_its_title_paragraph_and_a_template_date_is_no_date(
+    tmp_path, title, created, expected
+):
+    path = tmp_path / "guide.docx"
+    make_docx(path, title=title, created=created)
+    assert (document := read_document(path, "guide.docx")).title == expected[0] and document.date == expected[1]
+
+
+def test_a_word_document_without_properties_or_title_paragraph_has_no_title_or_date(tmp_path):
+    document = docx.Document()
+    document.add_heading("Lighting the lamp", 2)
+    document.add_paragraph("The keeper lit the lamp at dusk.")
+    path = tmp_path / "bare.docx"  # without core properties, for which python-docx makes up "Word Document", today
+    path.write_bytes(_saved(document, without="docProps/core.xml", unlink=True))
+    read = read_document(path, "bare.docx")
+    assert (read.title, read.date, read.text) == (None, None, "Lighting the lamp\n\nThe keeper lit the lamp at dusk.")
+
+
+def test_a_word_paragraph_is_read_with_the_words_word_shows_and_without_its_table_of_contents(tmp_path):
+    document = docx.Document()
+    document.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Contents", style="TOC Heading")
+    document.add_paragraph("Lighting the lamp\t3", style="toc 1")
+    lamp = document.add_paragraph("The lamp at ")
+    w, run = nsdecls("w"), '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'.format
+    for xml in [
+        f'<w:smartTag {w} w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
+        f'{run("Kermor")}</w:smartTag>',
+        f'<w:hyperlink {w}>{run(" burned ")}</w:hyperlink>',
+        # a tracked deletion (its line break too)
+        f'<w:del {w} w:id="1" w:author="A"><w:r><w:delText>whale oil</w:delText><w:br/></w:r></w:del>',
+        f'<w:ins {w} w:id="2" w:author="A">{run("colza oil")}</w:ins>',  # a tracked insertion
+        f'<w:moveFrom {w} w:id="3" w:author="A">{run(" at night")}</w:moveFrom>',  # text moved away
+        f'<w:r {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        f'<w:p>{run("Keep out!")}</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>',  # a text box
+        f"<w:sdt {w}><w:sdtContent>{run(' until')}</w:sdtContent></w:sdt>",  # a content control
+        f'<mc:AlternateContent {w} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f'<mc:Choice Requires="w14">{run(" 1875")}</mc:Choice><mc:Fallback>{run(" 1875")}</mc:Fallback>'
+        "</mc:AlternateContent>",  # for Word 2010 on, and for older readers: one of the two is shown
+        f"<w:fldSimple {w} w:instr='QUOTE \".\"'>{run('.')}</w:fldSimple>",  # a field
+    ]:
+        lamp._p.append(parse_xml(xml))
+    for xml in [  # paragraphs in a content control, and in custom XML markup
+        f"<w:customXml {w} w:element='log'><w:p>{run('The log ends in 1998.')}</w:p></w:customXml>",
+        f"<w:sdt {w}><w:sdtPr/><w:sdtContent><w:p>{run('The keepers left in 1998.')}</w:p></w:sdtContent></w:sdt>",
+    ]:
+        lamp._p.addnext(parse_xml(xml))
+    path = tmp_path / "lamp.docx"
+    document.save(path)
+    text = read_document(path, "lamp.docx").text
+    assert text.split("\n\n") == [  # no table of contents
+        "The lamp at Kermor burned colza oil until 1875.",
+        "The keepers left in 1998.",
+        "The log ends in 1998.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bad.pdf", b"%PDF-1.4\n", "cannot read bad.pdf: a damaged PDF"),
+        ("bad.pdf", make_pdf([[], []]), "bad.pdf has no text layer to index (a scanned PDF needs OCR first)"),
+        ("bad.docx", b"PK\x03\x04 cut short", "cannot read bad.docx: a damaged Word file (File is not a zip file)"),
+        (
+            "bad.docx",
+            _saved(docx.Document(), without="word/document.xml"),
+            "cannot read bad.docx: a damaged Word file (There is no item named 'word/document.xml' in the archive)",
+        ),
+        (
+            "bad.docx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),  # an OLE file: an old .doc, or a .docx with a password
+            "cannot read bad.docx: a Word 97-2003 (.doc) or password-protected file, not a .docx",
+        ),
+        ("bad.docx", _saved(docx.Document()), "bad.docx has no text to index"),
+    ],
+)
+def test_a_damaged_or_textless_pdf_or_word_file_is_refused_with_the_reason(tmp_path, name, data, message):
+    path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(DocumentError) as refused:
-        read_document(path, "bad.pdf")
+        read_document(path, name)
     assert str(refused.value).replace(str(tmp_path) + "/", "").startswith(message)
 
 
@@ -303,6 +457,29 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
 
     menus = assistant.ask("Where can I subscribe to the newsletter?")  # only the page's menus and footer say
     assert menus.abstained or all("ubscribe" not in c.quote for c in menus.citations)
+
+
+def test_answers_from_a_word_document_quote_its_sentences_and_never_its_headings(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "wrath.txt").write_text(textwrap.fill(PARAGRAPH, 64) + "\n")
+    make_docx(folder / "flannan.docx")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"))
+    assistant.index_paths([folder])
+    text = read_document(folder / "flannan.docx", "flannan.docx").text
+
+    lit = assistant.ask("When was the lighthouse on Eilean Mor first lit?")  # below the table, in the body's order
+    assert not lit.abstained and lit.citations[0].source == "flannan.docx" and lit.citations[0].page is None
+    assert lit.citations[0].quote == "The lighthouse on Eilean Mor was first lit on 7 December 1899."
+    assert all(citation.quote in text for citation in lit.citations)
+
+    # the heading names it (and would be quoted, were it not a heading); the sentence under it says how
+    lamp = assistant.ask("How do I light the lamp?")
+    assert not lamp.abstained and lamp.citations[0].quote == (
+        "To light the lamp, the keeper trimmed the wick at dusk and filled the reservoir with paraffin."
+    )
+    assert all(c.quote in text and not c.quote.startswith("Lighting the Lamp at Dusk") for c in lamp.citations)
+
 
 KEEPERS_PDF = [
     [

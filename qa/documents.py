@@ -75,11 +75,11 @@ class Document:
     # (start, end) of the lines of `text` that are code: quoted with the sentence that introduces them, never alone
     # (an example string in code states no fact)
     code: tuple[tuple[int, int], ...] = ()
+    # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
+    pages: tuple[tuple[int, int], ...] = ()
     # (start, end) of the lines of `text` that are links ("Cross Encoder > Training Overview" in a list of links):
     # they name other pages and state nothing, so they are never quoted as an answer, as a heading is not
     links: tuple[tuple[int, int], ...] = ()
-    # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
-    pages: tuple[tuple[int, int], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The page the text at `offset` is on (a paragraph counts as on the page it starts on); None if unpaged."""

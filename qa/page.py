@@ -15,8 +15,8 @@ class Page(NamedTuple):
     date: str | None  # ISO date
     headings: tuple[str, ...] = ()  # the blocks of `text` that are headings
     code: tuple[str, ...] = ()  # the blocks of `text` that are code (a block may hold many lines)
-    links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
+    links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
 
 
 def only_links(words_in_links: int, words_outside: int) -> bool:

@@ -84,13 +84,13 @@ def _paragraphs(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
 def _mend_broken_words(text: str) -> str:
     """The hyphens that ended lines, dropped where they broke a word the text writes whole elsewhere, and
     kept where they are the word's own ("Nagorno-Karabakh", "well-known") or the text cannot tell."""
-    written = Counter(word.lower() for word in _WORDS.findall(re.sub(rf"\S*{_BREAK}\S*", " ", text)))
+    written = {word.lower() for word in _WORDS.findall(re.sub(rf"\S*{_BREAK}\S*", " ", text))}
 
     def mend(match: re.Match) -> str:
         head, tail = match.groups()
         whole = (head + tail).lower()
         one_case = tail[:1].islower() or (head.isupper() and tail.isupper())  # not "Nagorno-" + "Karabakh"
-        if one_case and written[whole] and not written[f"{head}-{tail}".lower()]:
+        if one_case and whole in written and f"{head}-{tail}".lower() not in written:
             return head + tail
         return f"{head}-{tail}"
 

@@ -11,9 +11,10 @@ import codecs
 import hashlib
 import math
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +27,9 @@ from qa.word import render_docx
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
+# What reading a file runs (`reader_fingerprint`): this module, the page readers, and the libraries they call
+_READER_MODULES = (__name__, "qa.page", "qa.markdown", "qa.webpage", "qa.pdf", "qa.word")
+_READER_LIBRARIES = ("charset-normalizer", "markdown-it-py", "pypdf", "python-docx", "lxml")
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
 # GBK bytes decoded as Big5 (Cyrillic, en dashes, accented Latin turn into hanzi).
@@ -281,8 +285,29 @@ def decode_bytes(data: bytes, where: str) -> str:
     return str(best)
 
 
-def read_document(path: Path, source: str, max_bytes: int | None = None) -> Document:
-    """Read and clean one file; files over `max_bytes`, binary or without any text are refused."""
+def reader_fingerprint() -> str:
+    """What reading a file depends on: the code of `qa`'s readers and the versions of the libraries they call.
+    An index stores it, so that a file whose bytes it has read under the same fingerprint is not read again (a
+    book-length PDF takes seconds), while a newer reader still re-reads every file."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for module in _READER_MODULES:
+        digest.update(Path(sys.modules[module].__file__ or module).read_bytes())
+    for library in _READER_LIBRARIES:
+        try:
+            digest.update(f"{library} {version(library)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{library} absent".encode())
+    return digest.hexdigest()[:16]
+
+
+def read_document(
+    path: Path, source: str, max_bytes: int | None = None, read_before: Mapping[str, Document] | None = None
+) -> Document:
+    """Read and clean one file; files over `max_bytes`, binary or without any text are refused. A file whose bytes
+    are in `read_before` (documents by content hash, read by a reader of the same `reader_fingerprint`) is that
+    document again, without being read."""
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
@@ -290,6 +315,9 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         data = path.read_bytes()
     except OSError as error:
         raise DocumentError(f"cannot read {path}: {error.strerror or error}") from None
+    content_hash = hashlib.sha256(data).hexdigest()
+    if read_before and (known := read_before.get(content_hash)) is not None:
+        return replace(known, source=source)
     suffix = path.suffix.lower()
     if suffix == ".pdf":  # binary: pypdf reads the bytes
         cleaned = _clean_page(render_pdf(data, str(path)), None)
@@ -305,7 +333,7 @@ def read_document(path: Path, source: str, max_bytes: int | None = None) -> Docu
         cleaned = Cleaned(text, _find_title(text), date)
     if not cleaned.text:
         raise DocumentError(f"{path} has no text to index")
-    return Document(source=source, content_hash=hashlib.sha256(data).hexdigest(), **cleaned._asdict())
+    return Document(source=source, content_hash=content_hash, **cleaned._asdict())
 
 
 class Discovered(NamedTuple):

@@ -2,7 +2,8 @@
 
 Layout of `index_dir`:
 
-    manifest.json        the live generation, schema version, model, chunker settings, Chroma location
+    manifest.json        the live generation, schema version, model, chunker settings, Chroma location,
+                         and the fingerprint of the readers that read its files (`reader_fingerprint`)
     index-id             names this index's Chroma collections (`qa_<id>_000007`): indexes may share a server
     write.lock           held (flock) by the one `qa index` writing this folder
     chroma/              embedded Chroma (absent when QA_CHROMA_URL points at a server)
@@ -38,7 +39,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_KINDS, Document, case_forms, page_at, discover, read_document
+from qa.documents import SUPPORTED_KINDS, Document, case_forms, discover, page_at, read_document, reader_fingerprint
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -124,6 +125,10 @@ class StoredDocument:
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)
+
+    def as_read(self) -> Document:
+        """The document as reading its file gave it."""
+        return Document(self.source, self.text, self.title, self.date, self.content_hash, *_layout(self))
 
 
 @dataclass
@@ -326,10 +331,17 @@ class IndexBuilder:
             summary.skipped.append(f"{files_were} not read: {kinds}; qa reads {SUPPORTED_KINDS} files")
         documents: list[Document] = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        reader = reader_fingerprint()
+        # files this reader has read before, by their bytes: not read again
+        read_before = (
+            {d.content_hash: d.as_read() for d in old.documents.values()}
+            if old is not None and previous.get("reader") == reader
+            else {}
+        )
         for n, (file, source) in enumerate(files):
             self.progress("reading", n, len(files))
             try:
-                documents.append(read_document(file, source, max_bytes))
+                documents.append(read_document(file, source, max_bytes, read_before))
             except DocumentError as error:
                 summary.skipped.append(str(error))
         self.progress("reading", len(files), len(files))
@@ -356,6 +368,8 @@ class IndexBuilder:
             and all((old.documents[d.source].title, old.documents[d.source].date) == (d.title, d.date) for d in documents)
         ):
             summary.changed = False
+            if previous.get("reader") != reader:  # a newer reader read every file to what the index holds
+                _atomic_write(index_dir / MANIFEST, json.dumps({**previous, "reader": reader}, indent=2))
             if not (old.gen_dir / CASE_FORMS).is_file():  # a generation written before the file existed
                 _write_case_forms(old.gen_dir, [d.text for d in old.documents.values()])
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
@@ -450,6 +464,7 @@ class IndexBuilder:
             **expected,
             "generation": generation,
             "collection": collection,
+            "reader": reader,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "roots": [str(p) for p in paths],
             "documents": len(stored_docs),

@@ -80,6 +80,23 @@ def sources_mentioning(index: Index, word: str) -> set[str]:
     return from_bm25
 
 
+def as_a_newer_qa(monkeypatch) -> None:
+    """A newer qa's readers are other code, so their fingerprint differs and every file is read again."""
+    monkeypatch.setattr("qa.index.reader_fingerprint", lambda: "a newer reader")
+
+
+def count_calls(monkeypatch, name: str) -> list[str]:
+    """Record each call of `qa.documents.<name>` (by its first argument), still calling it."""
+    original, calls = getattr(qa.documents, name), []
+
+    def counted(raw, *args):
+        calls.append(raw)
+        return original(raw, *args)
+
+    monkeypatch.setattr(f"qa.documents.{name}", counted)
+    return calls
+
+
 def collections(settings: Settings) -> set[str]:
     return {getattr(c, "name", c) for c in chroma_client(settings).list_collections()}
 
@@ -117,6 +134,7 @@ def test_a_reader_that_titles_documents_differently_retitles_them_without_re_emb
     build(settings, embedder, corpus)
     retitled = lambda text: next(f"About {name}" for name in names.values() if name in text)  # noqa: E731
     monkeypatch.setattr("qa.documents._find_title", retitled)  # as a newer qa would
+    as_a_newer_qa(monkeypatch)
     again = build(settings, embedder, corpus)
     assert again.changed and again.texts_embedded == 0 and again.reused_documents == 2
     assert {d.title for d in Index.load(settings, embedder).documents.values()} == {f"About {name}" for name in names.values()}
@@ -134,6 +152,7 @@ def test_a_reader_that_cleans_a_file_differently_re_reads_only_that_file(tmp_pat
         return (text.replace("kilograms", "kg") if names["gen_000.txt"] in raw else text), date
 
     monkeypatch.setattr("qa.documents.clean_text", newer_clean_text)
+    as_a_newer_qa(monkeypatch)
     again = build(settings, embedder, corpus)
     assert again.changed and again.reused_documents == 1 and again.embedded_documents == 1
     index = Index.load(settings, embedder)
@@ -153,9 +172,53 @@ def test_a_reader_that_finds_other_headings_in_a_file_re_reads_it(tmp_path, embe
 
     clean_markdown = qa.documents.clean_markdown
     monkeypatch.setattr("qa.documents.clean_markdown", lambda raw: clean_markdown(raw)._replace(headings=()))
+    as_a_newer_qa(monkeypatch)
     again = build(settings, embedder, corpus)
     assert again.changed and again.embedded_documents == 1 and again.reused_documents == 0
     assert Index.load(settings, embedder).sentences[0].answerable
+
+
+def test_a_file_is_read_again_only_when_its_bytes_or_the_readers_change(tmp_path, embedder, monkeypatch):
+    """Reading a book-length PDF takes seconds: re-indexing a folder reads only the files it has not read before."""
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
+    corpus.mkdir()
+    (corpus / "herons.md").write_text("# Herons of Vellmar\n\nThe herons were ringed in May.\n")
+    (corpus / "otters.md").write_text("# Otters of Zadar\n\nThe otters were counted in June.\n")
+    build(settings, embedder, corpus)
+    assert json.loads((settings.index_dir / MANIFEST).read_text())["reader"] == qa.documents.reader_fingerprint()
+    rendered = count_calls(monkeypatch, "render_markdown")
+
+    (corpus / "otters.md").write_text("# Otters of Zadar\n\nThe otters were counted in July.\n")
+    (corpus / "copy of herons.md").write_bytes((corpus / "herons.md").read_bytes())
+    again = build(settings, embedder, corpus)
+    assert len(rendered) == 1 and "July" in rendered[0], "an unchanged file, or a copy of one, was read again"
+    index = Index.load(settings, embedder)
+    assert index.documents["copy of herons.md"].text == index.documents["herons.md"].text
+    assert index.documents["copy of herons.md"].headings == index.documents["herons.md"].headings == ((0, 17),)
+    assert again.embedded_documents == 2 and again.reused_documents == 1
+
+    as_a_newer_qa(monkeypatch)
+    unchanged = build(settings, embedder, corpus)
+    assert len(rendered) == 4 and not unchanged.changed, "a newer reader did not read every file"
+    assert json.loads((settings.index_dir / MANIFEST).read_text())["reader"] == "a newer reader"
+    build(settings, embedder, corpus)
+    assert len(rendered) == 4, "the newer reader's fingerprint was not recorded"
+
+
+def test_the_readers_fingerprint_follows_their_code_and_libraries(tmp_path, monkeypatch):
+    reader = tmp_path / "newer_reader.py"
+    reader.write_text("WIDTH = 50\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("newer_reader")
+    monkeypatch.setattr("qa.documents._READER_MODULES", (*qa.documents._READER_MODULES, "newer_reader"))
+    first = qa.documents.reader_fingerprint()
+    assert qa.documents.reader_fingerprint() == first
+    reader.write_text("WIDTH = 60\n")
+    assert qa.documents.reader_fingerprint() != first
+    monkeypatch.setattr("qa.documents._READER_LIBRARIES", (*qa.documents._READER_LIBRARIES, "numpy"))
+    with_numpy = qa.documents.reader_fingerprint()
+    monkeypatch.setattr("importlib.metadata.version", lambda name: "99.0")
+    assert qa.documents.reader_fingerprint() != with_numpy
 
 
 def test_how_the_corpus_writes_its_words_is_stored_with_the_generation(tmp_path, embedder):

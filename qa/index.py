@@ -4,24 +4,30 @@ Layout of `index_dir`:
 
     manifest.json        the live generation, schema version, model, chunker settings, Chroma location,
                          and the fingerprint of the readers that read its files (`reader_fingerprint`)
-    index-id             names this index's Chroma collections (`qa_<id>_000007`): indexes may share a server
+    index-id             names this index's Chroma collection (`qa_<id>_m<model>`): indexes may share a server
     write.lock           held (flock) by the one `qa index` writing this folder
     chroma/              embedded Chroma (absent when QA_CHROMA_URL points at a server)
     gen-000007/          one generation: store.json (documents, chunks, sentences),
                          sentences.npy (sentence vectors), bm25/ (bm25s index),
-                         case-forms.json (the corpus's words by how it writes them), lease
+                         case-forms.json (the corpus's words by how it writes them),
+                         chroma.json (its chunks' ids in the Chroma collection), lease
 
-Each `qa index` writes a whole new generation (a new Chroma collection and folder),
-reusing the vectors of unchanged documents, and only then replaces `manifest.json` with
-one atomic rename. A crash at any point leaves the previous generation live and intact;
-leftovers are swept by the next run. Every process reading a generation holds a shared
-lock on its `lease` file and the sweep never removes a leased generation, so a running
-server finishes with the old generation and moves to the new one at its next question.
+Each `qa index` writes a whole new generation folder, reusing the vectors of unchanged
+documents, and only then replaces `manifest.json` with one atomic rename. Generations share
+one Chroma collection: a chunk's Chroma id is a digest of all Chroma stores of it, so a new
+generation adds only the chunks no earlier one stored (a re-index after one file changed
+uploads that file's chunks, not the corpus) and never overwrites what an older one reads; a
+reader searches past the chunks that are not its own. A crash at any point leaves the previous
+generation live and intact; leftovers (folders, and chunks no generation left holds) are swept
+by the next run. Every process reading a generation holds a shared lock on its `lease` file and
+the sweep never removes a leased generation, so a running server finishes with the old
+generation and moves to the new one at its next question.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -48,6 +54,7 @@ from qa.types import Citation
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 CASE_FORMS = "case-forms.json"
+CHROMA_IDS = "chroma.json"
 INDEX_ID = "index-id"
 WRITE_LOCK = "write.lock"
 LEASE = "lease"
@@ -277,6 +284,21 @@ def _index_id(index_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _vector_space(expected: dict) -> str:
+    """Names the collection by what its vectors mean (the embedding model): another model's go elsewhere."""
+    return "m" + hashlib.sha256(expected["embed_model"].encode()).hexdigest()[:10]
+
+
+def _chroma_ids(chunks: list[StoredChunk], texts: list[str], documents: list[StoredDocument]) -> list[str]:
+    """Each chunk's id in the shared collection: its own id and a digest of all Chroma stores of it (its text,
+    span, title and date), so one id always means one record."""
+    meta = {d.source: (d.title, d.date) for d in documents}
+    return [
+        f"{c.chunk_id}@{hashlib.sha256(json.dumps([c.start, c.end, *meta[c.source], text]).encode()).hexdigest()[:16]}"
+        for c, text in zip(chunks, texts)
+    ]
+
+
 class IndexBuilder:
     """Builds the next generation from a set of folders/files, reusing what has not changed."""
 
@@ -456,8 +478,10 @@ class IndexBuilder:
         }
         (partial / "store.json").write_text(json.dumps(store, ensure_ascii=False))
         _write_case_forms(partial, [d.text for d in stored_docs])
-        collection = f"{prefix}{generation:06d}"
-        self._fill_collection(collection, stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
+        collection = f"{prefix}{_vector_space(expected)}"
+        ids = _chroma_ids(stored_chunks, chunk_texts, stored_docs)
+        self._fill_collection(collection, ids, stored_chunks, chunk_texts, all_chunk_vectors, stored_docs)
+        _atomic_write(partial / CHROMA_IDS, json.dumps({"collection": collection, "ids": ids}))
         os.replace(partial, gen_dir)
 
         manifest = {
@@ -488,23 +512,26 @@ class IndexBuilder:
         row = {text: n for n, text in enumerate(distinct)}
         return np.concatenate(vectors)[[row[text] for text in texts]]
 
-    def _fill_collection(self, name, chunks, texts, vectors, documents) -> None:
+    def _fill_collection(self, name, ids, chunks, texts, vectors, documents) -> None:
+        """Add to the shared collection the chunks it does not hold yet (a chunk's id names all it stores)."""
         client = chroma_client(self.settings)
         meta = {d.source: d for d in documents}
         with chroma_errors(f"writing the collection {name}"):
-            collection = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             batch = min(client.get_max_batch_size(), 2000)
-            for start in range(0, len(chunks), batch):
-                self.progress("storing", start, len(chunks))
-                part = chunks[start : start + batch]
+            held = {i for start in range(0, len(ids), batch) for i in collection.get(ids=ids[start : start + batch], include=[])["ids"]}
+            missing = [n for n, chunk_id in enumerate(ids) if chunk_id not in held]
+            for start in range(0, len(missing), batch):
+                self.progress("storing", start, len(missing))
+                part = missing[start : start + batch]
                 collection.add(
-                    ids=[c.chunk_id for c in part],
-                    embeddings=vectors[start : start + batch],
-                    documents=texts[start : start + batch],
+                    ids=[ids[n] for n in part],
+                    embeddings=vectors[part],
+                    documents=[texts[n] for n in part],
                     metadatas=[
                         {k: v for k, v in {"source": c.source, "start": c.start, "end": c.end,
                          "title": meta[c.source].title, "date": meta[c.source].date}.items() if v is not None}
-                        for c in part
+                        for c in (chunks[n] for n in part)
                     ],
                 )
 
@@ -521,14 +548,29 @@ class IndexBuilder:
         pending.touch()
         for path in stale:
             _remove_unless_leased(path)
-        remaining = {n for n in _generations(index_dir).values() if n is not None}
+        remaining = {path: n for path, n in _generations(index_dir).items() if n is not None}
+        held: dict[str, set[str]] = {}  # chunk ids the remaining generations read, by collection
+        for path in remaining:
+            try:
+                stored = json.loads((path / CHROMA_IDS).read_text())
+            except FileNotFoundError:  # written when each generation had a collection of its own, numbered
+                continue
+            held.setdefault(stored["collection"], set()).update(stored["ids"])
         client = chroma_client(self.settings)
         with chroma_errors("removing old collections"):
             for collection in client.list_collections():
                 name = getattr(collection, "name", collection)
-                number = name.removeprefix(prefix)
-                if name.startswith(prefix) and number.isdigit() and int(number) not in remaining:
+                suffix = name.removeprefix(prefix)
+                if not name.startswith(prefix) or (suffix.isdigit() and int(suffix) in remaining.values()):
+                    continue
+                if name not in held:
                     client.delete_collection(name)
+                    continue
+                shared = client.get_collection(name, embedding_function=None)
+                stale = [i for i in shared.get(include=[])["ids"] if i not in held[name]]
+                batch = min(client.get_max_batch_size(), 2000)
+                for start in range(0, len(stale), batch):
+                    shared.delete(ids=stale[start : start + batch])
         pending.unlink(missing_ok=True)
 
 
@@ -557,6 +599,11 @@ class Index:
         self.chunk_matrix = np.load(chunk_file, mmap_mode="r") if chunk_file.is_file() else None
         self.gen_dir = gen_dir
         self.row_of_chunk = {c.chunk_id: n for n, c in enumerate(self.chunks)}
+        try:
+            self.chroma_ids = json.loads((gen_dir / CHROMA_IDS).read_text())["ids"]
+        except FileNotFoundError:  # a generation with a collection of its own, by chunk id
+            self.chroma_ids = [c.chunk_id for c in self.chunks]
+        self.row_of_chroma_id = {chroma_id: n for n, chroma_id in enumerate(self.chroma_ids)}
         self.chunk_rows_of_source: dict[str, list[int]] = {}
         for n, c in enumerate(self.chunks):
             self.chunk_rows_of_source.setdefault(c.source, []).append(n)
@@ -628,7 +675,7 @@ class Index:
             return np.zeros((0, self.sentence_vectors.shape[1]), np.float32)
         if self.chunk_matrix is not None:
             return np.asarray(self.chunk_matrix[rows], dtype=np.float32)
-        chunk_ids = [self.chunks[row].chunk_id for row in rows]
+        chunk_ids = [self.chroma_ids[row] for row in rows]
         with chroma_errors("reading stored vectors"):
             got = self.collection.get(ids=chunk_ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"]))
@@ -653,8 +700,11 @@ class Index:
             scores = self.chunk_matrix @ np.asarray(vector, dtype=np.float32)
             top = np.argpartition(-scores, k - 1)[:k]
             return [(int(row), float(scores[row])) for row in top[np.argsort(-scores[top], kind="stable")]]
-        collection = self.collection
+        rows, wanted = self.row_of_chroma_id, k
         with chroma_errors("searching"):
-            found = collection.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
-        rows = self.row_of_chunk
-        return [(rows[i], 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0]) if i in rows]
+            while True:  # the collection holds other generations' chunks too: ask for more until k are this one's
+                found = self.collection.query(query_embeddings=[vector.tolist()], n_results=wanted, include=["distances"])
+                hits = [(rows[i], 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0]) if i in rows]
+                if len(hits) >= k or len(found["ids"][0]) < wanted:
+                    return hits[:k]
+                wanted *= 4

@@ -23,7 +23,7 @@ import qa.documents
 from qa.assistant import Assistant
 from qa.embeddings import Embedder
 from qa.errors import IndexMismatchError, QAError
-from qa.index import CASE_FORMS, MANIFEST, WRITE_LOCK, Index, IndexBuilder, chroma_client
+from qa.index import CASE_FORMS, CHROMA_IDS, MANIFEST, WRITE_LOCK, Index, IndexBuilder, chroma_client
 from qa.lexical import tokenize
 from qa.settings import Settings
 
@@ -70,11 +70,11 @@ def build(settings: Settings, embedder, *paths: Path):
 
 
 def sources_mentioning(index: Index, word: str) -> set[str]:
-    """Documents whose chunks contain `word`, according to BM25 and to the Chroma collection."""
+    """Documents whose chunks contain `word`, according to BM25 and to the generation's chunks in Chroma."""
     (term,) = tokenize([word])[0]
     scores = index.bm25.scores([term])
     from_bm25 = {index.chunks[row].source for row in range(len(scores)) if scores[row] > 0}
-    stored = index.collection.get(include=["documents", "metadatas"])
+    stored = index.collection.get(ids=index.chroma_ids, include=["documents", "metadatas"])
     from_chroma = {m["source"] for m, text in zip(stored["metadatas"], stored["documents"]) if word in text}
     assert from_bm25 == from_chroma, "BM25 and Chroma disagree"
     return from_bm25
@@ -123,9 +123,48 @@ def test_unchanged_documents_are_skipped_changed_replaced_deleted_removed(tmp_pa
     assert sources_mentioning(index, names["gen_002.txt"]) == set(), "a changed document's old text survived"
     assert sources_mentioning(index, "Brandnewname") == {"gen_002.txt"}
     assert sources_mentioning(index, names["gen_003.txt"]) == {"gen_003.txt"}
-    assert index.collection.count() == len(index.chunks) == index.bm25.size
-    reused = index.collection.get(ids=[c.chunk_id for c in index.chunks], include=["embeddings"])
-    assert len(reused["ids"]) == len(index.chunks)
+    reused = index.collection.get(ids=index.chroma_ids, include=["embeddings"])
+    assert len(reused["ids"]) == len(index.chunks) == index.bm25.size
+
+    del index
+    gc.collect()
+    build(settings, embedder, corpus)  # sweeps the generation before: Chroma holds the live chunks, and only them
+    live = Index.load(settings, embedder)
+    assert sorted(live.collection.get(include=[])["ids"]) == sorted(live.chroma_ids)
+
+
+def test_a_re_index_adds_to_chroma_only_what_changed_and_each_generation_searches_its_own_chunks(
+    tmp_path, embedder, monkeypatch
+):
+    corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index", dense_search="chroma")
+    names = write_corpus(corpus, 6)
+    build(settings, embedder, corpus)
+    before = Index.load(settings, embedder)  # a server still answering from the first generation
+    added = []
+    monkeypatch.setattr("chromadb.api.models.Collection.Collection.add", lambda self, ids, **_: added.extend(ids))
+
+    changed = corpus / "gen_002.txt"
+    changed.write_text(changed.read_text().replace(names["gen_002.txt"], "Brandnewname"))
+    build(settings, embedder, corpus)
+    after = Index.load(settings, embedder)
+    changed_ids = {after.chroma_ids[row] for row in after.chunk_rows_of_source["gen_002.txt"]}
+    assert added and set(added) <= changed_ids, "a re-index uploaded chunks of unchanged files"
+    assert sorted(added) == sorted(set(after.chroma_ids) - set(before.chroma_ids)), "a chunk Chroma held went again"
+    monkeypatch.undo()
+
+    # both generations share the collection; each finds k chunks of its own, however many it holds of the other
+    for _ in range(3):
+        for n in range(6):
+            (corpus / f"gen_{n:03d}.txt").write_text((corpus / f"gen_{n:03d}.txt").read_text() + " More notes.")
+        build(settings, embedder, corpus)
+    own = set(before.chroma_ids)
+    vector = embedder.embed([f"the animal called {names['gen_002.txt']}"])[0]
+    nearest = before.collection.query(query_embeddings=[vector.tolist()], n_results=5, include=[])["ids"][0]
+    assert set(nearest) - own, "no chunk of a later generation is among the nearest: nothing to search past"
+    found = before.dense_search(vector, 5)
+    assert len(found) == 5 and before.chunks[found[0][0]].source == "gen_002.txt"
+    exact = Index.load(settings.model_copy(update={"dense_search": "exact"}), embedder, before.manifest)
+    assert [row for row, _ in found] == [row for row, _ in exact.dense_search(vector, 5)]
 
 
 def test_a_reader_that_titles_documents_differently_retitles_them_without_re_embedding(tmp_path, embedder, monkeypatch):
@@ -254,7 +293,10 @@ def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):
     build(settings, embedder, corpus)
     generations = sorted(p.name for p in settings.index_dir.glob("gen-*"))
     assert generations == ["gen-000004", "gen-000005"], "unleased old generations are swept, the previous kept"
-    assert len(collections(settings)) == 2
+    (shared,) = collections(settings)
+    held = {i for name in generations for i in json.loads((settings.index_dir / name / CHROMA_IDS).read_text())["ids"]}
+    stored = set(chroma_client(settings).get_collection(shared).get(include=[])["ids"])
+    assert stored == held, "Chroma holds other chunks than those of the generations left"
 
 
 def test_leftovers_of_a_crashed_run_are_swept(tmp_path, embedder):
@@ -262,8 +304,10 @@ def test_leftovers_of_a_crashed_run_are_swept(tmp_path, embedder):
     write_corpus(corpus, 2)
     build(settings, embedder, corpus)
     live = json.loads((settings.index_dir / MANIFEST).read_text())["collection"]
-    orphan = live.replace("000001", "000002")  # as if killed after filling Chroma, before publishing
-    chroma_client(settings).create_collection(orphan, embedding_function=None)
+    client = chroma_client(settings)
+    # as if killed after adding chunks, before publishing; and an older qa's numbered collection of such a run
+    client.get_collection(live).add(ids=["gen_000.txt#0@orphan"], embeddings=[[0.1] * 384])
+    client.create_collection(live.rsplit("_", 1)[0] + "_000002", embedding_function=None)
     (settings.index_dir / "gen-000002.partial" / "bm25").mkdir(parents=True)
     shutil.copytree(settings.index_dir / "gen-000001", settings.index_dir / "gen-000003")  # renamed, never published
 
@@ -271,6 +315,8 @@ def test_leftovers_of_a_crashed_run_are_swept(tmp_path, embedder):
     assert not summary.changed
     assert sorted(p.name for p in settings.index_dir.glob("gen-*")) == ["gen-000001"]
     assert collections(settings) == {live}
+    index = Index.load(settings, embedder)
+    assert sorted(index.collection.get(include=[])["ids"]) == sorted(index.chroma_ids)
 
 
 def test_settings_that_change_the_index_ask_for_a_re_index(tmp_path, embedder):

@@ -68,6 +68,6 @@ def test_auto_searches_exactly_only_for_embedded_chroma(assistant):
 def test_stored_chunk_vectors_are_the_chroma_vectors(assistant):
     index = assistant.index
     rows = list(range(0, len(index.chunks), 7))
-    got = index.collection.get(ids=[index.chunks[r].chunk_id for r in rows], include=["embeddings"])
+    got = index.collection.get(ids=[index.chroma_ids[r] for r in rows], include=["embeddings"])
     by_id = dict(zip(got["ids"], got["embeddings"]))
-    np.testing.assert_allclose(index.chunk_vectors(rows), [by_id[index.chunks[r].chunk_id] for r in rows], atol=1e-6)
+    np.testing.assert_allclose(index.chunk_vectors(rows), [by_id[index.chroma_ids[r]] for r in rows], atol=1e-6)

@@ -179,11 +179,58 @@ LINKS_HTML = """<html><body><main><h1>Keeper's guide</h1>
 <li><a href="/examples">Training Examples</a> or <a href="/github">examples on GitHub</a></li>
 <li><a href="/kermor">Kermor</a> was the board's first light on the coast.</li></ul></main></body></html>"""
 
+W = nsdecls("w")
 
-@pytest.mark.parametrize(("name", "page"), [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML)])
+
+def run(text: str) -> str:
+    """A Word run of text, as WordprocessingML."""
+    return f'<w:r {W}><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def hyperlink(text: str) -> str:
+    """A Word link (`w:hyperlink`) to a place in the document, as a table of contents' entries are."""
+    return f'<w:hyperlink {W} w:anchor="_Toc1">{run(text)}</w:hyperlink>'
+
+
+def field(code: str, *result: str) -> list[str]:
+    """A Word field of runs: its code between the marks "begin" and "separate", its shown result up to "end"."""
+    mark = f'<w:r {W}><w:fldChar w:fldCharType="{{}}"/></w:r>'.format
+    code_run = f"<w:r {W}><w:instrText> {code} </w:instrText></w:r>"
+    return [mark("begin"), code_run, mark("separate"), *map(run, result), mark("end")]
+
+
+def add_paragraph(document, *parts: str, style: str | None = None):
+    """A paragraph of WordprocessingML parts added to a python-docx document."""
+    paragraph = document.add_paragraph(style=style)
+    for part in parts:
+        paragraph._p.append(parse_xml(part))
+    return paragraph
+
+
+def links_docx():
+    """LINKS_MD as a Word document: its links a `w:hyperlink`, a HYPERLINK field of runs and a simple one."""
+    document = docx.Document()
+    document.add_heading("Keeper's guide", 1)
+    document.add_paragraph("The Kermor light was first lit in 1851 by the keepers of the board.")
+    document.add_heading("See also", 2)
+    add_paragraph(document, hyperlink("Cross Encoder > Training Overview"), style="List Bullet")
+    wrath = field('HYPERLINK "https://example.org/wrath"', "The Cape Wrath light", " and its keepers")
+    add_paragraph(document, *wrath, style="List Bullet")
+    examples = f"<w:fldSimple {W} w:instr='HYPERLINK \"/examples\"'>{run('Training Examples')}</w:fldSimple>"
+    add_paragraph(document, examples, run(" or "), hyperlink("examples on GitHub"), style="List Bullet")
+    add_paragraph(document, hyperlink("Kermor"), run(" was the board's first light on the coast."), style="List Bullet")
+    return document
+
+
+@pytest.mark.parametrize(
+    ("name", "page"), [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML), ("guide.docx", links_docx())]
+)
 def test_a_block_of_links_is_marked_and_never_an_answer(tmp_path, name, page):
     path = tmp_path / name
-    path.write_text(page)
+    if isinstance(page, str):
+        path.write_text(page)
+    else:
+        page.save(path)  # a python-docx document
     document = read_document(path, name)
     assert [document.text[a:b] for a, b in document.links] == [
         "Cross Encoder > Training Overview",
@@ -358,27 +405,26 @@ def test_a_word_paragraph_is_read_with_the_words_word_shows_and_without_its_tabl
     document.add_paragraph("Contents", style="TOC Heading")
     document.add_paragraph("Lighting the lamp\t3", style="toc 1")
     lamp = document.add_paragraph("The lamp at ")
-    w, run = nsdecls("w"), '<w:r><w:t xml:space="preserve">{}</w:t></w:r>'.format
     for xml in [
-        f'<w:smartTag {w} w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
+        f'<w:smartTag {W} w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
         f'{run("Kermor")}</w:smartTag>',
-        f'<w:hyperlink {w}>{run(" burned ")}</w:hyperlink>',
+        f'<w:hyperlink {W}>{run(" burned ")}</w:hyperlink>',
         # a tracked deletion (its line break too)
-        f'<w:del {w} w:id="1" w:author="A"><w:r><w:delText>whale oil</w:delText><w:br/></w:r></w:del>',
-        f'<w:ins {w} w:id="2" w:author="A">{run("colza oil")}</w:ins>',  # a tracked insertion
-        f'<w:moveFrom {w} w:id="3" w:author="A">{run(" at night")}</w:moveFrom>',  # text moved away
-        f'<w:r {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
+        f'<w:del {W} w:id="1" w:author="A"><w:r><w:delText>whale oil</w:delText><w:br/></w:r></w:del>',
+        f'<w:ins {W} w:id="2" w:author="A">{run("colza oil")}</w:ins>',  # a tracked insertion
+        f'<w:moveFrom {W} w:id="3" w:author="A">{run(" at night")}</w:moveFrom>',  # text moved away
+        f'<w:r {W} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox><w:txbxContent>'
         f'<w:p>{run("Keep out!")}</w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>',  # a text box
-        f"<w:sdt {w}><w:sdtContent>{run(' until')}</w:sdtContent></w:sdt>",  # a content control
-        f'<mc:AlternateContent {w} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f"<w:sdt {W}><w:sdtContent>{run(' until')}</w:sdtContent></w:sdt>",  # a content control
+        f'<mc:AlternateContent {W} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
         f'<mc:Choice Requires="w14">{run(" 1875")}</mc:Choice><mc:Fallback>{run(" 1875")}</mc:Fallback>'
         "</mc:AlternateContent>",  # for Word 2010 on, and for older readers: one of the two is shown
-        f"<w:fldSimple {w} w:instr='QUOTE \".\"'>{run('.')}</w:fldSimple>",  # a field
+        f"<w:fldSimple {W} w:instr='QUOTE \".\"'>{run('.')}</w:fldSimple>",  # a field
     ]:
         lamp._p.append(parse_xml(xml))
     for xml in [  # paragraphs in a content control, and in custom XML markup
-        f"<w:customXml {w} w:element='log'><w:p>{run('The log ends in 1998.')}</w:p></w:customXml>",
-        f"<w:sdt {w}><w:sdtPr/><w:sdtContent><w:p>{run('The keepers left in 1998.')}</w:p></w:sdtContent></w:sdt>",
+        f"<w:customXml {W} w:element='log'><w:p>{run('The log ends in 1998.')}</w:p></w:customXml>",
+        f"<w:sdt {W}><w:sdtPr/><w:sdtContent><w:p>{run('The keepers left in 1998.')}</w:p></w:sdtContent></w:sdt>",
     ]:
         lamp._p.addnext(parse_xml(xml))
     path = tmp_path / "lamp.docx"
@@ -389,6 +435,84 @@ def test_a_word_paragraph_is_read_with_the_words_word_shows_and_without_its_tabl
         "The keepers left in 1998.",
         "The log ends in 1998.",
     ]
+
+
+def test_a_word_paragraph_or_table_row_of_links_is_a_block_of_links_and_a_sentence_with_a_link_is_not(tmp_path):
+    document = docx.Document()
+    for entry in ["Lighting the lamp", "The fog signal", "Keepers' logs"]:  # a table of contents of links
+        add_paragraph(document, hyperlink(entry))
+    see_also = [run("See al"), run("so: "), hyperlink("The Cape Wrath light"), run(", "), hyperlink("Kermor")]
+    add_paragraph(document, *see_also)  # "also" in two runs is one word
+    add_paragraph(document, *field('HYPERLINK \\l "_Toc2"', "Lighting the lamp ", "at dusk"))  # a field's link
+    add_paragraph(document, run("The lamp at "), hyperlink("Kermor"), run(" burned colza oil until 1875."))
+    add_paragraph(document, *field("REF _Ref1 \\h", "The fog signal was installed in 1911."))  # a field, no link
+    deleted = f'<w:del {W} w:id="1" w:author="A"><w:r><w:delText> was rebuilt in 1902</w:delText></w:r></w:del>'
+    add_paragraph(document, hyperlink("Kermor harbour"), deleted)  # the words Word shows are a link's
+    add_paragraph(document, hyperlink("The keepers"), style="Heading 2")  # a heading, which is never quoted anyway
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).paragraphs[0]._p.append(parse_xml(hyperlink("The keepers' log")))
+    table.cell(1, 0).text = "1902"
+    for part in [run("rebuilt by "), hyperlink("the board")]:
+        table.cell(1, 1).paragraphs[0]._p.append(parse_xml(part))
+    path = tmp_path / "links.docx"
+    document.save(path)
+    read = read_document(path, "links.docx")
+    assert read.text.split("\n\n")[5:] == [
+        "The lamp at Kermor burned colza oil until 1875.",
+        "The fog signal was installed in 1911.",
+        "Kermor harbour",
+        "The keepers",
+        "The keepers' log",
+        "1902 | rebuilt by the board",
+    ]
+    assert [read.text[a:b] for a, b in read.links] == [
+        "Lighting the lamp",
+        "The fog signal",
+        "Keepers' logs",
+        "See also: The Cape Wrath light, Kermor",  # links, and two words joining them
+        "Lighting the lamp at dusk",
+        "Kermor harbour",
+        "The keepers' log",  # a row of one cell of links; not one saying something of its link
+    ]
+
+
+def test_a_word_heading_is_a_paragraph_whose_outline_level_is_a_headings_by_its_style_or_its_own(tmp_path):
+    document = docx.Document()
+    document.core_properties.title = ""
+
+    def set_level(element, level):  # a paragraph's or a style's outline level (0-8: headings 1-9; 9: body text)
+        element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {W} w:val="{level}"/>'))
+
+    def style(name, *, based_on=None, level=None):
+        added = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        added.base_style = document.styles[based_on] if based_on else None
+        if level is not None:
+            set_level(added.element, level)
+        return added
+
+    style("Chapter", level=0)  # a custom heading style
+    style("Section", based_on="Heading 2")  # one based on a heading style
+    style("Aside", based_on="Section", level=9)  # "Body Text", though based on a heading style
+    document.styles["Heading 3"].delete()
+    style("Überschrift 3").element.styleId = "Heading3"  # Word's own heading, named as another writer translated it
+    document.add_paragraph("Cape Wrath", style="Chapter")
+    document.add_paragraph("The keepers", style="Section")
+    document.add_paragraph("The keepers left in 1998.", style="Aside")
+    document.add_paragraph("The log", style="Überschrift 3")
+    set_level(document.add_paragraph("The fog signal")._p, 3)
+    set_level(document.add_paragraph("It was silenced in 2001.")._p, 9)
+    set_level(document.add_heading("Lighting the lamp", 1)._p, 9)  # Word fixes the level of its own headings
+    path = tmp_path / "levels.docx"
+    document.save(path)
+    read = read_document(path, "levels.docx")
+    assert [read.text[a:b] for a, b in read.headings] == [
+        "Cape Wrath",
+        "The keepers",
+        "The log",
+        "The fog signal",
+        "Lighting the lamp",
+    ]
+    assert read.title == "Cape Wrath"  # the first paragraph of the top outline level
 
 
 @pytest.mark.parametrize(

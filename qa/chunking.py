@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ CHUNKER_VERSION = 2
 
 _REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
 _WORD = re.compile(r"\w+")
+_NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,17 @@ class Chunk:
 
 @lru_cache(maxsize=1)
 def _punkt():
-    import nltk
-    from nltk.tokenize.punkt import PunktTokenizer
+    """NLTK's Punkt, loaded without what NLTK's package import pulls in for classifiers and collocation measures
+    Punkt never uses (scikit-learn and SciPy's statistics: about 2 s); NLTK imports those only if it can."""
+    hidden = [name for name in _NOT_FOR_PUNKT if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))  # a None entry makes `import sklearn` raise ImportError
+    try:
+        import nltk
+        from nltk.tokenize.punkt import PunktTokenizer
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
 
     spec = importlib.util.find_spec("llama_index.core")
     bundled = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"

@@ -1,5 +1,8 @@
 """Chunks and sentences are exact spans of the cleaned text and fit the model's window."""
 
+import subprocess
+import sys
+
 import pytest
 
 from qa.chunking import chunk_document, split_sentences
@@ -88,3 +91,16 @@ def test_reference_list_lines_are_not_quotable(chunked):
     doc, sentences, _ = wiki
     refs = [s for s in sentences if "Archived from the original" in doc.text[s.start : s.end]]
     assert refs and not any(s.answerable for s in refs)
+
+
+def test_sentences_are_split_without_loading_what_nltk_imports_for_other_tools():
+    """NLTK's package import loads scikit-learn and SciPy's statistics (about 2 s of every `qa index`); Punkt needs
+    neither, and hiding them while NLTK loads leaves them importable afterwards."""
+    code = (
+        "import sys; from qa.chunking import sentence_spans;"
+        "print(sentence_spans('Mr. Smith went home. He slept.'));"
+        "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules));"
+        "import sklearn, scipy.stats"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[(0, 20), (21, 30)]", "[]"]

@@ -22,14 +22,15 @@ from qa.errors import DocumentError
 from qa.markdown import render_markdown
 from qa.page import ENDS_SENTENCE, Page
 from qa.pdf import render_pdf
+from qa.restructuredtext import render_rst
 from qa.webpage import render_html
 from qa.word import render_docx
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".rst", ".html", ".htm", ".pdf", ".docx")
 SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
 # What reading a file runs (`reader_fingerprint`): this module, the page readers, and the libraries they call
-_READER_MODULES = (__name__, "qa.page", "qa.markdown", "qa.webpage", "qa.pdf", "qa.word")
-_READER_LIBRARIES = ("charset-normalizer", "markdown-it-py", "pypdf", "python-docx", "lxml")
+_READER_MODULES = (__name__, "qa.page", "qa.markdown", "qa.restructuredtext", "qa.webpage", "qa.pdf", "qa.word")
+_READER_LIBRARIES = ("charset-normalizer", "markdown-it-py", "docutils", "pypdf", "python-docx", "lxml")
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
 # GBK bytes decoded as Big5 (Cyrillic, en dashes, accented Latin turn into hanzi).
@@ -326,6 +327,9 @@ def read_document(
         cleaned = _clean_page(render_docx(data, str(path)), None)
     elif suffix == ".md":
         cleaned = clean_markdown(decode_bytes(data, str(path)))
+    elif suffix == ".rst":
+        raw, date = _take_date(decode_bytes(data, str(path)))
+        cleaned = _clean_page(render_rst(raw, str(path)), date)
     elif suffix in (".html", ".htm"):
         cleaned = clean_html(decode_bytes(data, str(path)))
     else:

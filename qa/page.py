@@ -1,4 +1,5 @@
-"""A document as its reader sees it: what the Markdown, HTML, PDF and Word readers render, and `qa.documents` cleans."""
+"""A document as its reader sees it: what the Markdown, reStructuredText, HTML, PDF and Word readers render, and
+`qa.documents` cleans."""
 
 from __future__ import annotations
 

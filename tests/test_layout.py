@@ -7,6 +7,8 @@ sentence wrapped over two lines would be quoted in halves, and a quote of raw Ma
 import datetime as dt
 import io
 import re
+import subprocess
+import sys
 import textwrap
 import zipfile
 
@@ -179,6 +181,20 @@ LINKS_HTML = """<html><body><main><h1>Keeper's guide</h1>
 <li><a href="/examples">Training Examples</a> or <a href="/github">examples on GitHub</a></li>
 <li><a href="/kermor">Kermor</a> was the board's first light on the coast.</li></ul></main></body></html>"""
 
+LINKS_RST = """Keeper's guide
+==============
+
+The Kermor light was first lit in 1851 by the keepers of the board.
+
+.. seealso::
+
+   * `Cross Encoder > Training Overview <https://example.org/training>`_
+   * :doc:`The Cape Wrath light and its keepers </wrath>`
+   * `Training Examples <https://example.org/examples>`_ or `examples on GitHub <https://example.org/github>`_
+   * `Kermor <https://example.org/kermor>`_ was the board's first light on the coast.
+"""
+
+
 W = nsdecls("w")
 
 
@@ -223,7 +239,8 @@ def links_docx():
 
 
 @pytest.mark.parametrize(
-    ("name", "page"), [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML), ("guide.docx", links_docx())]
+    ("name", "page"),
+    [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML), ("guide.rst", LINKS_RST), ("guide.docx", links_docx())],
 )
 def test_a_block_of_links_is_marked_and_never_an_answer(tmp_path, name, page):
     path = tmp_path / name
@@ -513,6 +530,157 @@ def test_a_word_heading_is_a_paragraph_whose_outline_level_is_a_headings_by_its_
         "Lighting the lamp",
     ]
     assert read.title == "Cape Wrath"  # the first paragraph of the top outline level
+GUIDE_RST = """.. _guide:
+
+============================
+Cape Wrath: a keeper's guide
+============================
+
+:Author: A. Keeper
+:Date: 2021-06-03
+:Keeper: Yann Le Gall
+
+.. header:: The Kermor keepers' guide
+
+.. contents::
+
+.. This comment is for the guide's writers only.
+
+.. |lamp| replace:: colza lamp
+
+The Lamp
+========
+
+The |lamp| burned `colza oil <https://en.wikipedia.org/wiki/Colza_oil>`_ until 1875,
+when the keepers switched to *paraffin* [#]_. See :ref:`the log <log>` and :func:`~keeper.trim_wick` [Log1875]_.
+
+.. [#] Paraffin was cheaper.
+.. [Log1875] The keeper's log, 1875.
+
+.. image:: lamp.png
+   :alt: The lamp
+
+.. note::
+
+   The wick was trimmed at dusk.
+
+* The fog signal was installed in 1911.
+* It was silenced
+  in 2001.
+
+Keeper
+   The one who tends the light.
+
+.. _log:
+
+The Log
+-------
+
++------+--------------------+
+| Year | Event              |
++======+====================+
+| 1828 | built by Stevenson |
++------+--------------------+
+
+Visit with::
+
+   $ visit --cape wrath
+
+.. code-block:: sh
+   :caption: Sailing north
+
+   $ sail --north
+
+.. toctree::
+   :maxdepth: 2
+
+   history
+   keepers
+
+.. automodule:: keeper
+   :members:
+"""
+
+
+def test_restructuredtext_is_read_as_its_reader_sees_it(tmp_path):
+    path = tmp_path / "guide.rst"
+    path.write_text(GUIDE_RST)
+    document = read_document(path, "guide.rst")
+    assert (document.title, document.date) == ("Cape Wrath: a keeper's guide", "2021-06-03")
+    assert document.text.split("\n\n") == [
+        "Cape Wrath: a keeper's guide",
+        "The Lamp",
+        "The colza lamp burned colza oil until 1875, when the keepers switched to paraffin. See the log and trim_wick.",
+        "The wick was trimmed at dusk.",
+        "The fog signal was installed in 1911.",
+        "It was silenced in 2001.",
+        "Keeper",
+        "The one who tends the light.",
+        "The Log",
+        "Year | Event",
+        "1828 | built by Stevenson",
+        "Visit with:",
+        "$ visit --cape wrath",
+        "$ sail --north",
+    ]
+    assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath: a keeper's guide", "The Lamp", "The Log"]
+    assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath", "$ sail --north"]
+
+
+@pytest.mark.parametrize(
+    ("rst", "text", "headings"),
+    [
+        (".. versionchanged:: 3.2\n   The lamp burned\n   paraffin.\n", "Changed in version 3.2: The lamp burned paraffin.", []),
+        (".. versionadded:: 1.4\n\n   The fog signal.\n\n.. deprecated:: 3.4\n", "Added in version 1.4: The fog signal.\n\nDeprecated since version 3.4.", []),
+        (".. py:function:: trim(wick, length=2)\n\n   Trim the wick.\n", "trim(wick, length=2)\n\nTrim the wick.", ["trim(wick, length=2)"]),
+        (".. tab:: Windows\n\n   Run the installer.\n\n.. only:: html\n\n   Shown on the web.\n", "Windows\n\nRun the installer.\n\nShown on the web.", ["Windows"]),
+        (".. pip-command-usage:: uninstall\n\nText.\n", "Text.", []),  # made from the code: no text of its own
+        ("Press :kbd:`Ctrl-C` to stop :program:`qa`; see :doc:`/guide` and :class:`!Keeper`.", "Press Ctrl-C to stop qa; see /guide and Keeper.", []),
+        ("Set :prop_tgt:`IMPORTED_LOCATION_<CONFIG>` or :envvar:`the home <HOME>`.", "Set IMPORTED_LOCATION_<CONFIG> or the home.", []),
+        ("The index is in :file:`~/.qa/index`.", "The index is in ~/.qa/index.", []),  # a path, not a name to shorten
+        ("A `dangling`_ reference, an |undefined| substitution and a *stray star.", "A dangling reference, an undefined substitution and a *stray star.", []),
+        ("An _`inline target` names its words.\n\n.. _Python: https://www.python.org\n", "An inline target names its words.", []),
+        ("One\n\n.. raw:: html\n\n   <b>Two</b>\n\n.. literalinclude:: keeper.py\n\n.. graphviz::\n\n   digraph { a -> b }\n", "One", []),
+    ],
+)
+def test_sphinx_directives_and_roles_are_read_as_sphinx_shows_them_and_no_error_is_text(tmp_path, capfd, rst, text, headings):
+    path = tmp_path / "sphinx.rst"
+    path.write_text(rst)
+    document = read_document(path, "sphinx.rst")
+    assert (document.text, [document.text[a:b] for a, b in document.headings]) == (text, headings)
+    assert capfd.readouterr() == ("", "")  # nor is it printed
+
+
+def test_no_reader_library_is_imported_to_answer_a_question():
+    """docutils, markdown-it, python-docx and pypdf are imported to read a file, not with `qa`'s answering."""
+    code = "import sys, qa.assistant; print(sorted(m for m in ('docutils', 'markdown_it', 'docx', 'pypdf') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_restructuredtext_reads_no_other_file(tmp_path):
+    (tmp_path / "secret.txt").write_text("The keeper's password is colza.\n")
+    path = tmp_path / "guide.rst"
+    path.write_text(
+        f"Guide\n=====\n\n.. include:: {tmp_path / 'secret.txt'}\n\n.. csv-table::\n   :file: {tmp_path / 'secret.txt'}\n\n"
+        f".. code-block:: text\n\n   The log is kept.\n\n.. literalinclude:: {tmp_path / 'secret.txt'}\n"
+    )
+    assert read_document(path, "guide.rst").text == "Guide\n\nThe log is kept."
+
+
+@pytest.mark.parametrize(
+    ("rst", "title", "date"),
+    [
+        ("Guide\n=====\n\n:date: 2021-06-03 10:00\n\nText.\n", "Guide", "2021-06-03"),
+        ("Text first.\n\nThe Lamp\n========\n\nText.\n\nThe Log\n=======\n\nText.\n", "The Lamp", None),  # no document title
+        (".. title:: A keeper's guide\n\n:Date: June 3, 2021\n\nGuide\n=====\n\nText.\n", "A keeper's guide", None),
+        ("date 2021-06-03\nText.\n", None, "2021-06-03"),  # as a text file's first line says
+    ],
+)
+def test_a_restructuredtext_title_is_the_document_title_and_its_date_the_date_field(tmp_path, rst, title, date):
+    path = tmp_path / "guide.rst"
+    path.write_text(rst)
+    document = read_document(path, "guide.rst")
+    assert (document.title, document.date) == (title, date)
 
 
 @pytest.mark.parametrize(
@@ -532,9 +700,13 @@ def test_a_word_heading_is_a_paragraph_whose_outline_level_is_a_headings_by_its_
             "cannot read bad.docx: a Word 97-2003 (.doc) or password-protected file, not a .docx",
         ),
         ("bad.docx", _saved(docx.Document()), "bad.docx has no text to index"),
+        ("bad.rst", b"+------+\n| Year |\n+---\n", "cannot read bad.rst: Malformed table."),
+        ("bad.rst", b"Log\n===\n\n" + b"x" * 10_001, "cannot read bad.rst: Line 4 exceeds the line-length-limit."),
+        ("bad.rst", "".join(" " * 4 * depth + "Deeper.\n\n" for depth in range(500)).encode(), "cannot read bad.rst: docutils failed"),
+        ("bad.rst", b".. a comment\n\n.. image:: lamp.png\n", "bad.rst has no text to index"),
     ],
 )
-def test_a_damaged_or_textless_pdf_or_word_file_is_refused_with_the_reason(tmp_path, name, data, message):
+def test_a_damaged_or_textless_file_is_refused_with_the_reason(tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(DocumentError) as refused:
@@ -603,6 +775,45 @@ def test_answers_from_a_word_document_quote_its_sentences_and_never_its_headings
         "To light the lamp, the keeper trimmed the wick at dusk and filled the reservoir with paraffin."
     )
     assert all(c.quote in text and not c.quote.startswith("Lighting the Lamp at Dusk") for c in lamp.citations)
+
+
+KEEPERS_RST = """The Kermor Light
+================
+
+The Kermor light was first lit in 1851 by :term:`the keepers <keeper>`
+of the board.
+
+Winding the Clockwork of the Lamp
+---------------------------------
+
+To wind the clockwork, the keeper turned the crank forty times every four hours.
+
+.. note::
+
+   A bell rang when the weight neared the floor.
+"""
+
+
+def test_answers_from_restructuredtext_quote_its_sentences_and_never_its_headings(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "wrath.txt").write_text(textwrap.fill(PARAGRAPH, 64) + "\n")
+    (folder / "kermor.rst").write_text(KEEPERS_RST)
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"))
+    assistant.index_paths([folder])
+    text = read_document(folder / "kermor.rst", "kermor.rst").text
+
+    lit = assistant.ask("When was the Kermor light first lit?")  # a sentence wrapped over two lines, with a role
+    assert not lit.abstained and lit.citations[0].source == "kermor.rst"
+    assert lit.citations[0].quote == "The Kermor light was first lit in 1851 by the keepers of the board."
+
+    # the heading names it (and would be quoted, were it not a heading); the sentence under it says how
+    wound = assistant.ask("How do I wind the clockwork of the lamp?")
+    assert not wound.abstained and wound.citations[0].quote == (
+        "To wind the clockwork, the keeper turned the crank forty times every four hours."
+    )
+    citations = lit.citations + wound.citations
+    assert all(text[c.start : c.end] == c.quote and not c.quote.startswith("Winding the") for c in citations)
 
 
 KEEPERS_PDF = [

@@ -76,7 +76,8 @@ def messy_folder(tmp_path_factory):
     (folder / "sub" / "log.pdf").write_bytes(b"%PDF-1.4")  # cut short
     (folder / "sub" / "minutes.docx").write_bytes(b"PK\x03\x04")  # cut short
     (folder / "page.html").write_text("<nav>Home</nav><main><p>The keeper's page.</p></main>")
-    (folder / "sub" / "guide.rst").write_text("Guide\n=====\n")  # kinds qa does not read, said once
+    (folder / "sub" / "tables.rst").write_text("+------+\n| Year |\n+---\n")  # a table cut short
+    (folder / "sub" / "guide.adoc").write_text("= Guide\n")  # kinds qa does not read, said once
     (folder / "sub" / "notes.rtf").write_text("{\\rtf1 Notes}")
     (folder / ".git").mkdir()
     (folder / ".git" / "config").write_text("[core]\n")  # hidden: not the user's documents
@@ -92,7 +93,8 @@ def test_a_messy_folder_indexes_what_it_can_and_says_what_it_skipped(messy_folde
     assert "empty.txt has no text" in stderr and "blank.md has no text" in stderr
     assert "huge.txt is too large (50.0 MB; QA_MAX_FILE_MB is 20)" in stderr
     assert "log.pdf: a damaged PDF" in stderr and "minutes.docx: a damaged Word file" in stderr
-    assert "2 files of other kinds were not read: .rst (1), .rtf (1); qa reads .txt, .md, .html, .htm, .pdf and .docx files" in stderr
+    assert "tables.rst: Malformed table" in stderr
+    assert "2 files of other kinds were not read: .adoc (1), .rtf (1); qa reads .txt, .md, .rst, .html, .htm, .pdf and .docx files" in stderr
     assert "Traceback" not in result.stderr
 
     asked = run_qa("ask", "--json", "When was the Kermor lighthouse first lit?", index_dir=tmp_path / "index")
@@ -117,8 +119,8 @@ def test_failed_index_runs_leave_the_index_answering(tmp_path, messy_folder):
     (tmp_path / "only-junk" / "a.txt").write_bytes(b"\x00\x01binary")
     (tmp_path / "only-junk" / "b.pdf").write_bytes(b"%PDF-1.4")
     failures = [
-        ((str(tmp_path / "nothing"),), "no documents qa reads (.txt, .md, .html, .htm, .pdf and .docx files)"),
-        ((str(tmp_path / "only-junk"),), "no documents qa reads (.txt, .md, .html, .htm, .pdf and .docx files)"),
+        ((str(tmp_path / "nothing"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf and .docx files)"),
+        ((str(tmp_path / "only-junk"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf and .docx files)"),
         ((str(tmp_path / "missing"),), "no such file or folder"),
         ((str(messy_folder / "good.txt"), str(tmp_path / "missing")), "no such file or folder"),
     ]

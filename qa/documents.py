@@ -85,6 +85,9 @@ class Document:
     # (start, end) of the lines of `text` that are links ("Cross Encoder > Training Overview" in a list of links):
     # they name other pages and state nothing, so they are never quoted as an answer, as a heading is not
     links: tuple[tuple[int, int], ...] = ()
+    # (start, end) of the lines of `text` that are items of a list: a line ending in a colon ("The rules are:")
+    # introduces the whole list below it, not its first item only
+    items: tuple[tuple[int, int], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """The page the text at `offset` is on (a paragraph counts as on the page it starts on); None if unpaged."""
@@ -201,11 +204,13 @@ class Cleaned(NamedTuple):
     code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
     links: tuple[tuple[int, int], ...] = ()  # as `Document.links`
+    items: tuple[tuple[int, int], ...] = ()  # as `Document.items`
 
 
 def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
-    by line; its title; `date`, else the page's own; and where its headings, code, pages and links are in the cleaned text."""
+    by line; its title; `date`, else the page's own; and where its headings, code, pages, links and list items are in
+    the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     text = _clean_lines(page.text, rendered=True)
     lines = list(re.finditer(r"[^\n]+", text))
@@ -220,7 +225,8 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
         if found and (not pages or pages[-1][1] != number):
             pages.append((lines[found.start].start(), number))
     return Cleaned(
-        text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages), spans(page.links)
+        text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages), spans(page.links),
+        spans(page.items),
     )
 
 

@@ -61,8 +61,9 @@ LEASE = "lease"
 SWEEP_PENDING = "sweep.pending"
 _GENERATION_DIR = re.compile(r"gen-(\d+)(\.partial)?")
 EXACT_SEARCH_MAX_CHUNKS = 200_000  # beyond this, scanning every chunk vector costs more than Chroma's HNSW
-# A document's layout: the spans of its text that are headings, code and links (never quoted alone), and its pages.
-_LAYOUT = ("headings", "code", "pages", "links")
+# A document's layout: the spans of its text that are headings, code and links (never quoted alone), its pages,
+# and its list items (quoted whole after the line introducing them).
+_LAYOUT = ("headings", "code", "pages", "links", "items")
 
 
 def _layout(document: Document | StoredDocument) -> tuple:
@@ -129,6 +130,7 @@ class StoredDocument:
     code: tuple[tuple[int, int], ...] = ()  # as `Document.code`
     pages: tuple[tuple[int, int], ...] = ()  # as `Document.pages`
     links: tuple[tuple[int, int], ...] = ()  # as `Document.links`
+    items: tuple[tuple[int, int], ...] = ()  # as `Document.items`
 
     def page_at(self, offset: int) -> int | None:
         return page_at(self.pages, offset)
@@ -370,9 +372,9 @@ class IndexBuilder:
         if not documents:
             raise DocumentError(f"no documents qa reads ({SUPPORTED_KINDS} files) in {', '.join(map(str, paths))}")
 
-        # Same file, read to the same text, headings, code, pages and links: its sentences, chunks and vectors are
-        # reused. A newer reader may clean the same file differently (Markdown rendered, lines unwrapped), and then its
-        # old offsets mean nothing; or find its headings, code or links (its sentences' answerability changes) or pages.
+        # Same file, read to the same text and layout: its sentences, chunks and vectors are reused. A newer reader
+        # may clean the same file differently (Markdown rendered, lines unwrapped), and then its old offsets mean
+        # nothing; or find its headings, code or links (its sentences' answerability changes), pages or list items.
         unchanged = {
             d.source
             for d in documents

@@ -5,7 +5,8 @@ markdown-it (CommonMark, plus tables) parses the file. The words of its headings
 table rows and code lines are kept, one block per line, as the rest of `qa` expects a paragraph to be. Link
 targets, images, HTML tags, comments and emphasis marks are dropped. A paragraph's soft line breaks become
 spaces, so a sentence wrapped over two lines stays one sentence. A block of links (an entry of a table of
-contents or of a list of links) is marked: it names other pages and is never quoted as an answer.
+contents or of a list of links) is marked: it names other pages and is never quoted as an answer. So are list
+items, which a line ending in a colon introduces together (`qa.quotation`).
 """
 
 from __future__ import annotations
@@ -61,15 +62,18 @@ def _only_link(token: Token) -> bool:
     return only_links(words[1], words[0])
 
 
-def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list[str], list[str]]:
+def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list[str], list[str], list[str]]:
     """The page's blocks of text, in order; those of them that are headings, with the level of each; those that
-    are code; and those that are links (`only_links`)."""
+    are code; those that are links (`only_links`); and those that are items of a list."""
     blocks: list[str] = []
     headings: list[tuple[str, int]] = []
     code: list[str] = []
     links: list[str] = []
+    items: list[str] = []
     row: list[str] | None = None
+    in_item = 0  # depth of list items around the token
     for i, token in enumerate(tokens):
+        in_item += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
         if token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
@@ -85,22 +89,24 @@ def _blocks(tokens: list[Token]) -> tuple[list[str], list[tuple[str, int]], list
                     headings.append((text, int(tokens[i - 1].tag[1])))
                 elif _only_link(token):
                     links.append(text)
+                if in_item and tokens[i - 1].type != "heading_open":
+                    items.append(text)
         elif token.type in ("fence", "code_block"):
             blocks.append(token.content.strip("\n"))
             code.append(blocks[-1])
         elif token.type == "html_block":
             blocks.append(html.unescape(_TAG.sub("", token.content)).strip())
-    return [block for block in blocks if block.strip()], headings, code, links
+    return [block for block in blocks if block.strip()], headings, code, links, items
 
 
 def render_markdown(raw: str) -> Page:
     """The plain text of a Markdown document, its title (front matter's, else the first `#` heading), date,
-    headings, code and links."""
+    headings, code, links and list items."""
     fields: dict[str, str] = {}
     if front := _FRONT_MATTER.match(raw):
         fields = {key.lower(): value.strip("\"'") for key, value in _FIELD.findall(front.group(1))}
         raw = raw[front.end() :]
-    blocks, headings, code, links = _blocks(_parser().parse(raw))
+    blocks, headings, code, links, items = _blocks(_parser().parse(raw))
     first = next((text for text, level in headings if level == 1), None)
     return Page(
         "\n\n".join(blocks),
@@ -109,4 +115,5 @@ def render_markdown(raw: str) -> Page:
         headings=tuple(t for t, _ in headings),
         code=tuple(code),
         links=tuple(links),
+        items=tuple(items),
     )

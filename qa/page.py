@@ -18,6 +18,7 @@ class Page(NamedTuple):
     code: tuple[str, ...] = ()  # the blocks of `text` that are code (a block may hold many lines)
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
     links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
+    items: tuple[str, ...] = ()  # the blocks of `text` that are items of a list (their bullet or number not in `text`)
 
 
 def only_links(words_in_links: int, words_outside: int) -> bool:

@@ -18,8 +18,9 @@ speaks or what it is about either: it is cited with the sentences just before it
 otherwise (`antecedent`).
 
 A line ending in a colon ("Install with pip:", "The ministry's statement reads:") says only that something
-follows: it is cited with the line after it (`introduced`). So is a line followed by code, with the code (up to
-`CODE_LINES` lines of it): code is never quoted on its own, because an example string in it states no fact.
+follows: it is cited with the line after it (`introduced`), or with the whole list after it, up to `LIST_ITEMS`
+items ("The rules of ownership are:" is no answer without the rules). So is a line followed by code, with the code
+(up to `CODE_LINES` lines of it): code is never quoted on its own, because an example string in it states no fact.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ _OWN_WORDS = 2  # words outside quotation marks that make a sentence speak for i
 _PRONOUN_OPENING = re.compile(r"^\W*(?:he|she|they|it|his|her|their|its|this|these|those)\b", re.IGNORECASE)
 _ANTECEDENT_REACH = 2  # sentences looked back for the one a pronoun refers to
 CODE_LINES = 10  # the most lines of a code block quoted with the sentence introducing it
+LIST_ITEMS = 10  # the most items of a list quoted with the line introducing it
+LEAD_IN_REACH = 2  # sentences from one to the colon ending its line that introduces a list
 
 
 class Quotations:
@@ -118,12 +121,34 @@ class Quotations:
         return found
 
     def introduced(self, row: int) -> list[int]:
-        """The rows the sentence at `row` introduces when it ends its line: the line after it when it ends in a
-        colon, and the code block right below it (`code_below`)."""
+        """The rows the sentence at `row` introduces when it ends its line: when it ends in a colon, the list right
+        below it (`list_below`), else the line after it; and the code block right below it (`code_below`). A
+        sentence just before one ending its line with a colon and a list ("First, the rules. Keep them in mind:")
+        introduces that list too, with the sentences between."""
         if not self._ends_line(row):
-            return []
-        colon = [row + 1] if self.index.sentence_text(row).endswith(":") else []
+            last = self.paragraph(row)[1] - 1
+            if last - row > LEAD_IN_REACH or not self.index.sentence_text(last).endswith(":") or not self._ends_line(last):
+                return []
+            listed = self.list_below(last)
+            return list(range(row + 1, last + 1)) + listed if listed else []
+        colon = (self.list_below(row) or [row + 1]) if self.index.sentence_text(row).endswith(":") else []
         return list(dict.fromkeys(colon + self.code_below(row)))
+
+    def list_below(self, row: int) -> list[int]:
+        """The rows of the list items right below the line the sentence at `row` ends, every sentence of up to
+        `LIST_ITEMS` items; empty when no list follows."""
+        rows: list[int] = []
+        items = 0
+        following = row + 1
+        while following < len(self.sentences) and self.sentences[following].source == self.sentences[row].source:
+            if not self._item(following):
+                break
+            items += not self._same_line(following - 1, following)
+            if items > LIST_ITEMS:
+                break
+            rows.append(following)
+            following += 1
+        return rows
 
     def code_below(self, row: int) -> list[int]:
         """The rows of the code block right below the line the sentence at `row` ends (up to `CODE_LINES` lines),
@@ -153,6 +178,10 @@ class Quotations:
     def _code(self, row: int) -> bool:
         sentence = self.sentences[row]
         return overlaps(self.index.documents[sentence.source].code, sentence.start, sentence.end)
+
+    def _item(self, row: int) -> bool:
+        sentence = self.sentences[row]
+        return overlaps(self.index.documents[sentence.source].items, sentence.start, sentence.end)
 
     def _continued_from(self, row: int) -> int | None:
         """The speaker of a quotation left open at the end of the paragraph holding `row` (a paragraph opening

@@ -13,7 +13,8 @@ cross-reference (`:func:`, `:ref:`, `:doc:`...) by its title, as a link; code (`
 as code; a version note as its sentence ("Changed in version 3.2: ..."); a description (`.. function:: join(path)`)
 as its signature, a heading, over its text; any other directive's text as text. What Sphinx builds from other files
 (`.. toctree::`, `.. automodule::`, `.. literalinclude::`) is not there. A block of links (a "See also" list) is
-marked, as a heading is: it names other pages and is never quoted as an answer.
+marked, as a heading is: it names other pages and is never quoted as an answer. List items are marked too: a
+line ending in a colon introduces them together (`qa.quotation`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ _UNSEEN = {"footnote", "citation", "system_message", "docinfo", "decoration"}
 _MARKERS = {"footnote_reference", "citation_reference"}  # "[1]_", "[Log1875]_": they go, with the space before them
 _HEADINGS = {"title", "subtitle", "rubric"}
 _CODE_BLOCKS = {"literal_block", "doctest_block", "math_block"}
+_ITEMS = {"list_item", "definition_list_item"}  # a term and its definition are an item of their list
 _TEXT_BLOCKS = {"paragraph", "line", "term", "classifier", "field_name", "caption", "attribution"}
 
 
@@ -189,8 +191,9 @@ def _inline(node: nodes.Node) -> tuple[str, bool]:
     return " ".join("".join(pieces).split()), only_links(words[1], words[0])
 
 
-def _blocks(node: nodes.Node) -> Iterator[tuple[str, str]]:
-    """The blocks of text under `node`, in order, each with what it is: "heading", "code", "links" or "text"."""
+def _blocks(node: nodes.Node, in_item: bool = False) -> Iterator[tuple[str, str]]:
+    """The blocks of text under `node`, in order, each with what it is: "heading", "code", "links", "item" (of a
+    list) or "text"."""
     tag = node.tagname
     if tag in _UNSEEN or (tag == "topic" and "contents" in node["classes"]):
         return
@@ -200,7 +203,7 @@ def _blocks(node: nodes.Node) -> Iterator[tuple[str, str]]:
         yield _inline(node)[0], "heading"
     elif tag in _TEXT_BLOCKS:
         text, links = _inline(node)
-        yield text, "links" if links else "text"
+        yield text, "links" if links else "item" if in_item else "text"
     elif tag == "option_group":  # "-o FILE, --output=FILE"
         yield node.astext(), "text"
     elif tag == "row":
@@ -208,12 +211,12 @@ def _blocks(node: nodes.Node) -> Iterator[tuple[str, str]]:
         yield " | ".join(cell for cell in cells if cell), "text"
     else:
         for child in node.children:
-            yield from _blocks(child)
+            yield from _blocks(child, in_item or tag in _ITEMS)
 
 
 def render_rst(raw: str, where: str) -> Page:
     """The plain text of a reStructuredText document, its title (the document's, else its first section's), date
-    (the `:Date:` field), headings, code and links."""
+    (the `:Date:` field), headings, code, links and list items."""
     from docutils import nodes
     from docutils.core import publish_doctree
 
@@ -234,5 +237,6 @@ def render_rst(raw: str, where: str) -> Page:
         headings=tuple(text for text, kind in blocks if kind == "heading"),
         code=tuple(text for text, kind in blocks if kind == "code"),
         links=tuple(text for text, kind in blocks if kind == "links"),
+        items=tuple(text for text, kind in blocks if kind == "item"),
     )
 

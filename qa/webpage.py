@@ -6,7 +6,8 @@ The page is parsed with the standard library's `html.parser`. When it marks its 
 they are, and a header outside the content (the site's banner) too. Each block (heading, paragraph, list item,
 table row, caption) becomes one line, as the rest of `qa` expects a paragraph to be, with its whitespace
 collapsed; `<pre>` keeps its lines. A block of links (an entry of a table of contents or of a list of links)
-is marked: it names other pages and is never quoted as an answer. The title is the content's first `<h1>`, else the page's `og:title`, else
+is marked: it names other pages and is never quoted as an answer; so are list items, which a line ending in a
+colon introduces together (`qa.quotation`). The title is the content's first `<h1>`, else the page's `og:title`, else
 the heading its content opens with, else its `<title>`; the date is the publication date of its metadata or of
 the first `<time datetime>`.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from qa.page import Page, iso_date, only_links
 
@@ -27,6 +29,7 @@ _BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "h1", "
            "li", "dt", "dd", "blockquote", "figure", "figcaption", "caption", "table", "tr", "ul", "ol", "dl",
            "pre", "address", "details", "summary", "hr", "body", "html"}  # fmt: skip
 _CELLS = {"td", "th"}
+_ITEMS = {"li", "dt", "dd"}  # an item of a list, and a term of a description list and its description
 _VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "base", "col", "embed", "track"}
 # <meta> naming when a page was published: Open Graph / article, Dublin Core, schema.org, plain "date"
 _DATE_META = ("article:published_time", "og:published_time", "datepublished", "dc.date.issued", "dc.date",
@@ -36,15 +39,22 @@ _HEADING = re.compile(r"h[1-6]")
 _WORD = re.compile(r"\w+")
 
 
+class _Block(NamedTuple):
+    text: str
+    around: frozenset[str]  # the kinds of marked content around it (`_CONTENT`)
+    level: int  # its heading level; 0: no heading
+    pre: bool  # preformatted: code
+    links: bool  # links and nothing else (`only_links`)
+    item: bool  # an item of a list (`_ITEMS`)
+
+
 class _Reader(HTMLParser):
-    """Collects the page's blocks of text in order, each with the kinds of marked content around it, its heading
-    level (0: no heading), whether it is preformatted and whether it is links (`only_links`)."""
+    """Collects the page's blocks of text in order (`_Block`)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.open: list[str] = []  # the elements we are inside, outermost first
-        # (text, content kinds around it, heading level or 0, whether it is preformatted code, whether it is links)
-        self.blocks: list[tuple[str, frozenset[str], int, bool, bool]] = []
+        self.blocks: list[_Block] = []
         self.line: list[str] = []
         self.words = [0, 0]  # of the line being read: its words outside links, and in links
         self.cells: list[str] | None = None  # the cells of the table row being read
@@ -72,13 +82,13 @@ class _Reader(HTMLParser):
             self.cells.append(text)
         else:
             level = max((int(tag[1]) for tag in self.open if _HEADING.fullmatch(tag)), default=0)
-            self.blocks.append((text, self._content(), level, pre, linked))
+            self.blocks.append(_Block(text, self._content(), level, pre, linked, any(tag in _ITEMS for tag in self.open)))
 
     def _end_row(self) -> None:
         if self.cells is not None:
             row, self.cells = " | ".join(self.cells), None
             if row:
-                self.blocks.append((row, self._content(), 0, False, False))
+                self.blocks.append(_Block(row, self._content(), 0, False, False, False))
 
     def finish(self) -> None:
         """Close what the page left open and keep its last line."""
@@ -134,17 +144,17 @@ class _Reader(HTMLParser):
 
 
 def render_html(raw: str) -> Page:
-    """The plain text of an HTML page (its marked content when it has some), its title, date, headings, code and
-    links."""
+    """The plain text of an HTML page (its marked content when it has some), its title, date, headings, code,
+    links and list items."""
     reader = _Reader()
     reader.feed(raw)
     reader.finish()
-    kinds = {kind for _, around, *_ in reader.blocks for kind in around}
+    kinds = {kind for block in reader.blocks for kind in block.around}
     content = next((kind for kind in _CONTENT if kind in kinds), None)
-    blocks = [(text, level, pre, link) for text, around, level, pre, link in reader.blocks if content in (None, *around)]
-    opening = blocks[0][0] if blocks and blocks[0][1] else None  # the <h1> of such a page may be the site's name
+    blocks = [block for block in reader.blocks if content in (None, *block.around)]
+    opening = blocks[0].text if blocks and blocks[0].level else None  # the <h1> of such a page may be the site's name
     title = (
-        next((text for text, level, *_ in blocks if level == 1), None)
+        next((block.text for block in blocks if block.level == 1), None)
         or reader.meta.get("og:title")
         or opening
         or _SPACE.sub(" ", "".join(reader.title)).strip()
@@ -152,10 +162,11 @@ def render_html(raw: str) -> Page:
     )
     published = next((reader.meta[key] for key in _DATE_META if key in reader.meta), None) or reader.time or ""
     return Page(
-        "\n\n".join(text for text, *_ in blocks),
+        "\n\n".join(block.text for block in blocks),
         title,
         iso_date(published),
-        headings=tuple(text for text, level, *_ in blocks if level),
-        code=tuple(text for text, _, pre, _ in blocks if pre),
-        links=tuple(text for text, level, _, link in blocks if link and not level),
+        headings=tuple(block.text for block in blocks if block.level),
+        code=tuple(block.text for block in blocks if block.pre),
+        links=tuple(block.text for block in blocks if block.links and not block.level),
+        items=tuple(block.text for block in blocks if block.item and not block.level and not block.pre),
     )

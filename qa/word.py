@@ -17,8 +17,8 @@ them or in their paragraphs is ignored. A block of links (all its words in links
 them: a table of contents, a "See also" line) is marked: it names other pages and is never quoted as an answer.
 A link is a `w:hyperlink`, or the shown result of a HYPERLINK field, simple or of runs.
 
-A list item (a "List ..." style) is a block of its own, as the Markdown reader renders one: Word draws its bullet
-or number, which is not in the text. A table row is one block, its cells joined by " | " (a cell's paragraphs
+A list item (bulleted or numbered, or of a "List ..." style) is a block of its own, as the Markdown reader renders
+one, and marked as an item: Word draws its bullet or number, which is not in the text. A table row is one block, its cells joined by " | " (a cell's paragraphs
 too), a merged cell once per row; it is a block of links when the row as a whole is one. A table of contents
 ("TOC" styles) goes: it repeats the headings, with page numbers. Headers, footers, comments, footnotes and
 endnotes are not read: they are not the body's text, and a footnote read in place would break the sentence that
@@ -211,9 +211,16 @@ def _core_properties(document: WordDocument) -> CoreProperties | None:
         return None
 
 
+def _listed(paragraph: _Element, style_name: str) -> bool:
+    """Whether a paragraph is an item of a list: bulleted or numbered (`w:numPr`, numbering 0 being none), or of a
+    "List ..." style."""
+    numbering = paragraph.xpath("w:pPr/w:numPr/w:numId/@w:val")
+    return numbering[0] != "0" if numbering else style_name.startswith("list")
+
+
 def render_docx(data: bytes, where: str) -> Page:
-    """The text of a Word document's body, one paragraph or table row per line, with its title, date, headings and
-    blocks of links."""
+    """The text of a Word document's body, one paragraph or table row per line, with its title, date, headings,
+    blocks of links and list items."""
     import docx
 
     if data.startswith(_OLE):
@@ -221,25 +228,26 @@ def render_docx(data: bytes, where: str) -> Page:
     try:
         document = docx.Document(io.BytesIO(data))
         styles = _styles(document)
-        blocks: list[tuple[_Text, int]] = []  # (text, outline level)
+        blocks: list[tuple[_Text, int, bool]] = []  # (text, outline level, whether a list item)
         for block in _blocks_in(document.element.body):
             if block.tag == _TABLE:
-                blocks += [(row, _BODY_TEXT) for row in _rows(block, document)]
+                blocks += [(row, _BODY_TEXT, False) for row in _rows(block, document)]
             elif not (style := styles.get(block.style, ("", _BODY_TEXT)))[0].startswith(_CONTENTS):
-                blocks.append((_words(block), _paragraph_level(block, *style)))
+                blocks.append((_words(block), _paragraph_level(block, *style), _listed(block, style[0])))
         core = _core_properties(document)
         title = (core.title or "").strip() if core else ""
         created = core.created if core else None
     except Exception as error:  # a damaged file is skipped with its reason, as an unreadable text file is
         reason = error.args[0] if isinstance(error, KeyError) and error.args else error  # no quotes around it
         raise DocumentError(f"cannot read {where}: a damaged Word file ({reason})") from None
-    blocks = [(words, level) for words, level in blocks if words.text]
+    blocks = [(words, level, item) for words, level, item in blocks if words.text]
     return Page(
-        "\n\n".join(words.text for words, _ in blocks),
-        title or next((words.text.replace("\n", " ") for words, level in blocks if level == 0), None),
+        "\n\n".join(words.text for words, *_ in blocks),
+        title or next((words.text.replace("\n", " ") for words, level, _ in blocks if level == 0), None),
         created.date().isoformat() if created and created != _TEMPLATE_CREATED else None,
-        headings=tuple(words.text for words, level in blocks if level < _BODY_TEXT),
+        headings=tuple(words.text for words, level, _ in blocks if level < _BODY_TEXT),
         links=tuple(
-            words.text for words, level in blocks if level >= _BODY_TEXT and only_links(words.in_links, words.outside)
+            words.text for words, level, _ in blocks if level >= _BODY_TEXT and only_links(words.in_links, words.outside)
         ),
+        items=tuple(words.text for words, level, item in blocks if item and level >= _BODY_TEXT),
     )

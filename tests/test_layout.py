@@ -262,6 +262,73 @@ def test_a_block_of_links_is_marked_and_never_an_answer(tmp_path, name, page):
     ]
 
 
+DUTIES = ["Light the lamp at dusk.", "Trim the wick every four hours. A smoking wick dims the light.", "Record the weather at dawn."]
+DUTIES_LEAD = "The keeper of the Kermor light had three duties. Keep them in mind as you read the log:"
+
+
+def duties_docx():
+    """The keeper's duties as a Word document: a bulleted, a numbered and a "List Bullet" paragraph."""
+    document = docx.Document()
+    document.add_heading("The keeper's duties", 1)
+    document.add_paragraph(DUTIES_LEAD)
+    numbered = '<w:pPr {W}><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{n}"/></w:numPr></w:pPr>'
+    for n, duty in zip((1, 2), DUTIES):
+        document.add_paragraph(duty)._p.insert(0, parse_xml(numbered.format(W=W, n=n)))
+    document.add_paragraph(DUTIES[2], style="List Bullet")
+    document.add_paragraph("The board inspected the log every spring.")
+    return document
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("duties.md", f"# The keeper's duties\n\n{DUTIES_LEAD}\n\n" + "".join(f"- {d}\n" for d in DUTIES)
+         + "\nThe board inspected the log every spring.\n"),
+        ("duties.rst", f"The keeper's duties\n===================\n\n{DUTIES_LEAD}\n\n" + "".join(f"#. {d}\n" for d in DUTIES)
+         + "\nThe board inspected the log every spring.\n"),
+        ("duties.html", f"<html><body><main><h1>The keeper's duties</h1><p>{DUTIES_LEAD}</p><ul>"
+         + "".join(f"<li>{d}" for d in DUTIES) + "</ul><p>The board inspected the log every spring.</p></main></body></html>"),
+        ("duties.docx", duties_docx()),
+    ],
+)
+def test_a_list_is_marked_and_quoted_whole_after_the_lines_introducing_it(tmp_path, name, page):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    if isinstance(page, str):
+        (folder / name).write_text(page)
+    else:
+        page.save(folder / name)  # a python-docx document
+    document = read_document(folder / name, name)
+    assert [document.text[a:b] for a, b in document.items] == DUTIES
+
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"))
+    assistant.index_paths([folder])
+    answer = assistant.ask("What duties did the keeper of the Kermor light have?")
+    assert not answer.abstained
+    assert [c.quote for c in answer.citations] == [  # the sentence answering, what it introduces, and the list
+        "The keeper of the Kermor light had three duties.",
+        "Keep them in mind as you read the log:",
+        "Light the lamp at dusk.",
+        "Trim the wick every four hours.",
+        "A smoking wick dims the light.",
+        "Record the weather at dawn.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("parts.rst", "The lamp has two parts:\n\nWick\n    A cotton band. It burns the oil.\n\nLens\n    Glass prisms.\n\nAfter.\n"),
+        ("parts.html", "<p>The lamp has two parts:</p><dl><dt>Wick<dd>A cotton band. It burns the oil.<dt>Lens<dd>Glass prisms.</dl>"
+         "<p>After.</p>"),
+    ],
+)
+def test_a_term_and_its_description_are_items_of_their_list(tmp_path, name, page):
+    (tmp_path / name).write_text(page)
+    document = read_document(tmp_path / name, name)
+    assert [document.text[a:b] for a, b in document.items] == ["Wick", "A cotton band. It burns the oil.", "Lens", "Glass prisms."]
+
+
 def test_a_pdf_is_read_as_the_paragraphs_its_lines_were_set_from(tmp_path):
     path = tmp_path / "guide.pdf"
     path.write_bytes(make_pdf(KEEPERS_PDF, title="A keeper's guide", created="D:20210603100000Z"))

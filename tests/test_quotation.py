@@ -192,6 +192,36 @@ def test_a_line_followed_by_code_is_cited_with_the_code_block_and_the_code_never
     assert Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": explained})).antecedent(1) == 0
 
 
+def listed(*lines: str, items: range) -> Quotations:
+    """One document of `lines`, a sentence each but for those holding ". " (two); the lines `items` are list items."""
+    text, rows, spans = "", [], []
+    for n, line in enumerate(lines):
+        at = len(text)
+        for sentence in re.findall(r"[^.:]+[.:]", line):
+            start = at + line.index(sentence.strip())
+            rows.append(Sentence("doc.md", start, start + len(sentence.strip()), answerable=True))
+        if n in items:
+            spans.append((at, at + len(line)))
+        text += line + "\n\n"
+    document = Document("doc.md", text, title=None, date=None, content_hash="", items=tuple(spans))
+    return Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": document}))
+
+
+def test_a_colon_introduces_the_whole_list_below_and_so_does_the_sentence_just_before_it():
+    q = listed(
+        "The keeper had three duties. He had help. Keep them in mind:", "Light the lamp.", "Trim the wick. It smokes.",
+        "Record the weather.", "The board inspected the log.", items=range(1, 4),
+    )
+    assert q.introduced(2) == [3, 4, 5, 6], "every sentence of every item, and not the paragraph after the list"
+    assert q.introduced(1) == [2, 3, 4, 5, 6] and q.introduced(0) == [1, 2, 3, 4, 5, 6]
+    far = listed("One. Two. Three. Keep them in mind:", "Light the lamp.", items=range(1, 2))
+    assert far.introduced(1) == [2, 3, 4] and far.introduced(0) == [], "three sentences before the colon is too far"
+    unlisted = listed("The keeper had duties. Keep them in mind:", "Light the lamp.", "Trim the wick.", items=range(0))
+    assert unlisted.introduced(1) == [2] and unlisted.introduced(0) == [], "no list: the colon's next line only"
+    long = listed("Keep them in mind:", *(f"Duty {n}." for n in range(12)), items=range(1, 13))
+    assert long.introduced(0) == list(range(1, 11)), "ten items at most"
+
+
 def test_a_colon_introduces_nothing_within_its_line_or_past_its_document():
     within = quotations("Two things were left:", "oil and a wick.\n")  # one line: the sentence holds it all
     assert within.introduced(0) == []

@@ -62,6 +62,8 @@ WRAP_SLACK = 8  # a wrapper's width may exceed the longest line it wrote by a wo
 NEAR_WIDTH = 0.75  # a hand-wrapped line may end a word or two early ...
 FULL_SHARE = 0.8  # ... so one line in five may be less than full
 _ITEM_OPENING = re.compile(r"\s*(?:[-*+•#>|]|\d{1,3}[.)])\s")
+# A list item of plain text or a PDF, its bullet or number kept in the text: "- Light the lamp", "• 1,166 killed", "2) ..."
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)])[ \t]+\S.*$", re.MULTILINE)
 _LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
 # "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
@@ -85,8 +87,9 @@ class Document:
     # (start, end) of the lines of `text` that are links ("Cross Encoder > Training Overview" in a list of links):
     # they name other pages and state nothing, so they are never quoted as an answer, as a heading is not
     links: tuple[tuple[int, int], ...] = ()
-    # (start, end) of the lines of `text` that are items of a list: a line ending in a colon ("The rules are:")
-    # introduces the whole list below it, not its first item only
+    # (start, end) of the lines of `text` that are items of a list (marked by the page's reader, or in plain text and
+    # PDFs opening with a bullet or a number): a line ending in a colon ("The rules are:") introduces the whole list
+    # below it, not its first item only
     items: tuple[tuple[int, int], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
@@ -183,6 +186,11 @@ def _clean_lines(text: str, *, rendered: bool) -> str:
     lines = [line.rstrip() for line in clean_fragment(text, rendered=rendered).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _list_items(text: str) -> tuple[tuple[int, int], ...]:
+    """The lines of plain text that are list items (`Document.items`), told by the bullet or number opening them."""
+    return tuple(match.span() for match in _LIST_ITEM.finditer(text))
 
 
 def clean_markdown(raw: str) -> Cleaned:
@@ -328,7 +336,7 @@ def read_document(
     suffix = path.suffix.lower()
     if suffix == ".pdf":  # binary: pypdf reads the bytes
         cleaned = _clean_page(render_pdf(data, str(path)), None)
-        cleaned = cleaned._replace(title=cleaned.title or _find_title(cleaned.text))
+        cleaned = cleaned._replace(title=cleaned.title or _find_title(cleaned.text), items=_list_items(cleaned.text))
     elif suffix == ".docx":  # a zip of XML: python-docx reads the bytes
         cleaned = _clean_page(render_docx(data, str(path)), None)
     elif suffix == ".md":
@@ -340,7 +348,7 @@ def read_document(
         cleaned = clean_html(decode_bytes(data, str(path)))
     else:
         text, date = clean_text(decode_bytes(data, str(path)))
-        cleaned = Cleaned(text, _find_title(text), date)
+        cleaned = Cleaned(text, _find_title(text), date, items=_list_items(text))
     if not cleaned.text:
         raise DocumentError(f"{path} has no text to index")
     return Document(source=source, content_hash=content_hash, **cleaned._asdict())

@@ -289,17 +289,24 @@ def duties_docx():
         ("duties.html", f"<html><body><main><h1>The keeper's duties</h1><p>{DUTIES_LEAD}</p><ul>"
          + "".join(f"<li>{d}" for d in DUTIES) + "</ul><p>The board inspected the log every spring.</p></main></body></html>"),
         ("duties.docx", duties_docx()),
+        ("duties.txt", f"The keeper's duties\n\n{DUTIES_LEAD}\n\n" + "".join(f"- {d}\n" for d in DUTIES)
+         + "\nThe board inspected the log every spring.\n"),
+        ("duties.pdf", make_pdf([["The keeper's duties", "", DUTIES_LEAD, "", *(f"- {d}" for d in DUTIES), "",
+                                  "The board inspected the log every spring."]])),
     ],
 )
 def test_a_list_is_marked_and_quoted_whole_after_the_lines_introducing_it(tmp_path, name, page):
+    bullet = "- " if name.endswith((".txt", ".pdf")) else ""  # plain text keeps its bullets; the other readers drop them
     folder = tmp_path / "docs"
     folder.mkdir()
     if isinstance(page, str):
         (folder / name).write_text(page)
+    elif isinstance(page, bytes):
+        (folder / name).write_bytes(page)
     else:
         page.save(folder / name)  # a python-docx document
     document = read_document(folder / name, name)
-    assert [document.text[a:b] for a, b in document.items] == DUTIES
+    assert [document.text[a:b] for a, b in document.items] == [bullet + duty for duty in DUTIES]
 
     assistant = Assistant(Settings(index_dir=tmp_path / "index"))
     assistant.index_paths([folder])
@@ -308,10 +315,10 @@ def test_a_list_is_marked_and_quoted_whole_after_the_lines_introducing_it(tmp_pa
     assert [c.quote for c in answer.citations] == [  # the sentence answering, what it introduces, and the list
         "The keeper of the Kermor light had three duties.",
         "Keep them in mind as you read the log:",
-        "Light the lamp at dusk.",
-        "Trim the wick every four hours.",
+        f"{bullet}Light the lamp at dusk.",
+        f"{bullet}Trim the wick every four hours.",
         "A smoking wick dims the light.",
-        "Record the weather at dawn.",
+        f"{bullet}Record the weather at dawn.",
     ]
 
 

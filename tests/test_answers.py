@@ -339,6 +339,19 @@ def test_related_forms_and_spelt_out_acronyms_count_as_the_question_word(assista
     assert {"icrc", "partnership"} <= question.related({"partner", "intern", "committe"}, text)
 
 
+def test_a_word_written_as_one_or_as_two_counts_as_the_question_words(assistant):
+    """Writers join and split compounds differently: "key pair" and "keypair", "ceasefire" and "cease-fire"."""
+    from qa.verification import content_terms
+
+    split = read(assistant, "How do I generate an RSA key pair?")
+    text = "You can use the newkeys function to create a keypair:"
+    assert {"key", "pair"} <= split.related(set(content_terms(text)), text)
+    joined = read(assistant, "When did the ceasefire start?")
+    text = "A cease-fire was agreed on Tuesday."
+    assert "ceasefir" in joined.related(set(content_terms(text)), text)
+    assert not joined.related(set(content_terms("The fire did not cease.")), "The fire did not cease.")
+
+
 def test_related_forms_are_every_question_word_a_sentence_word_starts_or_is_started_by(assistant):
     """`related` looks words up by prefix for speed; it must find exactly what comparing every pair finds."""
     from qa.verification import content_terms

@@ -79,7 +79,7 @@ class Document:
     # (start, end) of the lines of `text` that are headings of a rendered page: what follows them is about what they
     # name, so they are read as context, but a heading says nothing by itself and is never quoted as an answer
     headings: tuple[tuple[int, int], ...] = ()
-    # (start, end) of the lines of `text` that are code: quoted with the sentence that introduces them, never alone
+    # (start, end) of each block of `text` that is code: quoted with the sentence that introduces it, never alone
     # (an example string in code states no fact)
     code: tuple[tuple[int, int], ...] = ()
     # of a paged document (PDF): (offset in `text`, page number) where a page's first paragraph starts
@@ -227,13 +227,16 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
     def spans(blocks: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
         return tuple(lines[n].span() for found in _lines_of(blocks, stripped) if found for n in found)
 
+    def whole(blocks: tuple[str, ...]) -> tuple[tuple[int, int], ...]:  # a block of code is one, blank lines and all
+        return tuple((lines[found[0]].start(), lines[found[-1]].end()) for found in _lines_of(blocks, stripped) if found)
+
     blocks = _lines_of(tuple(page.text.split("\n\n")), stripped) if page.pages else []
     pages: list[tuple[int, int]] = []
     for found, number in zip(blocks, page.pages):
         if found and (not pages or pages[-1][1] != number):
             pages.append((lines[found.start].start(), number))
     return Cleaned(
-        text, title or None, date or page.date, spans(page.headings), spans(page.code), tuple(pages), spans(page.links),
+        text, title or None, date or page.date, spans(page.headings), whole(page.code), tuple(pages), spans(page.links),
         spans(page.items),
     )
 

@@ -25,6 +25,7 @@ items ("The rules of ownership are:" is no answer without the rules). So is a li
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING
 
@@ -156,13 +157,8 @@ class Quotations:
         following = row + 1
         if not self._ends_line(row) or not self._code(following) or self._code(row):
             return []
-        rows = [following]
-        while (
-            len(rows) < CODE_LINES
-            and self._ends_line(rows[-1])
-            and self._code(rows[-1] + 1)
-            and "\n\n" not in self.index.sentence_text(rows[-1], rows[-1] + 1)  # the same block
-        ):
+        rows, block = [following], self._code_block(following)
+        while len(rows) < CODE_LINES and self._ends_line(rows[-1]) and self._code_block(rows[-1] + 1) == block:
             rows.append(rows[-1] + 1)
         return rows
 
@@ -176,8 +172,14 @@ class Quotations:
         )
 
     def _code(self, row: int) -> bool:
+        return self._code_block(row) is not None
+
+    def _code_block(self, row: int) -> tuple[int, int] | None:
+        """The block of code (`Document.code`) the sentence at `row` is in, if it is code."""
         sentence = self.sentences[row]
-        return overlaps(self.index.documents[sentence.source].code, sentence.start, sentence.end)
+        blocks = self.index.documents[sentence.source].code  # in order, apart
+        before = bisect.bisect_left(blocks, (sentence.end,))  # the blocks starting before the sentence ends
+        return blocks[before - 1] if before and blocks[before - 1][1] > sentence.start else None
 
     def _item(self, row: int) -> bool:
         sentence = self.sentences[row]

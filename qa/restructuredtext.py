@@ -67,7 +67,7 @@ _MARKERS = {"footnote_reference", "citation_reference"}  # "[1]_", "[Log1875]_":
 _HEADINGS = {"title", "subtitle", "rubric"}
 _CODE_BLOCKS = {"literal_block", "doctest_block", "math_block"}
 _ITEMS = {"list_item", "definition_list_item"}  # a term and its definition are an item of their list
-_TEXT_BLOCKS = {"paragraph", "line", "term", "classifier", "field_name", "caption", "attribution"}
+_TEXT_BLOCKS = {"paragraph", "line", "term", "classifier", "caption", "attribution"}
 
 
 def _unqualified(name: str) -> str:
@@ -204,6 +204,13 @@ def _blocks(node: nodes.Node, in_item: bool = False) -> Iterator[tuple[str, str]
     elif tag in _TEXT_BLOCKS:
         text, links = _inline(node)
         yield text, "links" if links else "item" if in_item else "text"
+    elif tag == "field":  # ":Instances: 20640" is one line, as Sphinx shows it; a longer body goes below "Name:"
+        name, body, kind = _inline(node[0])[0], node[1], "item" if in_item else "text"
+        if len(body) == 1 and body[0].tagname == "paragraph":
+            yield f"{name}: {_inline(body[0])[0]}", kind
+        else:
+            yield f"{name}:", kind
+            yield from _blocks(body, in_item)
     elif tag == "option_group":  # "-o FILE, --output=FILE"
         yield node.astext(), "text"
     elif tag == "row":

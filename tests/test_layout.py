@@ -143,7 +143,7 @@ def test_a_web_page_is_read_as_its_reader_sees_it_without_what_surrounds_the_art
         "$ visit --cape wrath\n$ sail --north",
     ]
     assert [document.text[a:b] for a, b in document.headings] == ["Cape Wrath & its keepers"]
-    assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath", "$ sail --north"]
+    assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath\n$ sail --north"]  # one block
 
 
 @pytest.mark.parametrize(
@@ -715,6 +715,7 @@ def test_restructuredtext_is_read_as_its_reader_sees_it(tmp_path):
         ("A `dangling`_ reference, an |undefined| substitution and a *stray star.", "A dangling reference, an undefined substitution and a *stray star.", []),
         ("An _`inline target` names its words.\n\n.. _Python: https://www.python.org\n", "An inline target names its words.", []),
         ("One\n\n.. raw:: html\n\n   <b>Two</b>\n\n.. literalinclude:: keeper.py\n\n.. graphviz::\n\n   digraph { a -> b }\n", "One", []),
+        ("The light:\n\n:Height: 41 m\n:Keepers:\n   - Two\n   - Three\n", "The light:\n\nHeight: 41 m\n\nKeepers:\n\nTwo\n\nThree", []),  # a field
     ],
 )
 def test_sphinx_directives_and_roles_are_read_as_sphinx_shows_them_and_no_error_is_text(tmp_path, capfd, rst, text, headings):

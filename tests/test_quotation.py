@@ -182,11 +182,14 @@ def test_a_line_followed_by_code_is_cited_with_the_code_block_and_the_code_never
         if line:
             rows.append(Sentence("doc.md", at, at + len(line), answerable=True))
         at += len(line) + 1
-    code = tuple((r.start, r.end) for r in rows[1:4])  # three lines of code; a blank line splits the third off
-    document = Document("doc.md", text, title=None, date=None, content_hash="", code=code)
+    two_blocks = ((rows[1].start, rows[2].end), (rows[3].start, rows[3].end))  # the third line a block of its own
+    document = Document("doc.md", text, title=None, date=None, content_hash="", code=two_blocks)
     q = Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": document}))
-    assert q.introduced(0) == [1, 2], "the block right below, up to the blank line"
+    assert q.introduced(0) == [1, 2], "the block right below, and not the next one"
     assert q.introduced(1) == [] and q.introduced(3) == [], "code introduces nothing"
+    one_block = Document("doc.md", text, title=None, date=None, content_hash="", code=((rows[1].start, rows[3].end),))
+    q = Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": one_block}))
+    assert q.introduced(0) == [1, 2, 3], "a block of code with a blank line in it is one block"
     explained = Document("doc.md", "pip install lamp\n\nThis installs the lamp tools.\n", None, None, "", code=((0, 16),))
     rows = [Sentence("doc.md", 0, 16, answerable=False), Sentence("doc.md", 18, 47, answerable=True)]
     assert Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": explained})).antecedent(1) == 0

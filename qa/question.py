@@ -187,11 +187,13 @@ _DEFINITION = re.compile(
     r"(?P<person>(?-i:[A-Z][\w’'.-]*(?:\s+(?:(?:de|van|von|der|al|bin|da|del|la|le)\s+)?[A-Z][\w’'.-]*){0,4})))\s*[?.!]?\s*$",
     re.IGNORECASE,
 )
-# "What does 'Contribution' mean?", "What does ASGI stand for?": a description too ("What does Aliyev mean by
-# a local operation?" asks what someone meant).
+# "What does 'Contribution' mean?", "What does ASGI stand for?", "What does path.join do?": a description too
+# ("What does Aliyev mean by a local operation?" asks what someone meant).
 _MEANING = re.compile(
-    r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean(?!\s+by\b)|stand\s+for)\b", re.IGNORECASE
+    r"^\s*what\s+(?:does|do)\s+(?P<thing>[^?,;:]{2,60}?)\s+(?:mean(?!\s+by\b)|stand\s+for|do\s*[?.!]?\s*$)", re.IGNORECASE
 )
+# What a thing is called in a manual: "The path.join() method joins ...", "The recursive option creates ..."
+_THING = r"method|function|class|module|property|option|command|field|event|flag|attribute|parameter|setting|macro|variable"
 # A quoted term opening the subject is what it asks about: 'What is a "Derivative Work" under the licence?' (but
 # in "What is Azerbaijan's 'anti-terrorist' operation?" the quotation marks only doubt a word).
 _QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’](?!\w)")
@@ -203,7 +205,7 @@ _NOT_DESCRIBED = re.compile(
 
 def _described(subject: str) -> Evidence:
     """Sentences that say what `subject` is: "the Lachin corridor, the sole highway ...", "Siranush Sargsyan, a
-    freelance journalist", "X is a ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev",
+    freelance journalist", "X is a ...", "X joins ...", "known as X", "Nagorno-Karabakh (Artsakh)", "President Ilham Aliyev",
     "the region's capital, Stepanakert", and as glossaries and licences define terms: '"Derivative Works" shall
     mean ...', "ASGI stands for ...".
     Soft: a description takes many other forms."""
@@ -215,6 +217,7 @@ def _described(subject: str) -> Evidence:
         rf"\b{name}\b(?:\s*\([^)]{{1,60}}\))?\s*,\s*(?:(?:a|an|the|whose|known|also|one|once|now|formerly)\b{first_word}|"
         rf"(?:who|which)\s+(?!(?:the|a|an|he|she|it|they|we|you|i)\b)(?-i:[a-z])[\w’'-]*)|"  # "which connects", not "which Bellingcat ..."
         rf"\b{name}\s+(?:is|was|are|were)\s+(?:a|an|the|one|known)\b{first_word}|"
+        rf"\b{name}(?:\([^)]{{0,40}}\))?\s+(?:(?:{_THING})\s+)?(?-i:[a-z]{{3,}}s)\b|"  # "path.join() joins ...": what it does
         rf"[\w’'-]+\s+(?:is|was|are|were)\s+(?:a|an|the)\s+{name}\b|"
         rf"\b{name}\s*\([A-Za-z][^)]{{2,60}}\)|[\w-]+\s*\(\s*{name}\s*\)|"
         rf"\b(?:known as|called|named|dubbed)\s+(?:the\s+)?{name}\b|"

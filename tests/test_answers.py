@@ -129,6 +129,8 @@ def read(assistant, text: str) -> Question:
         ("What does ASGI stand for?", "definition"),
         ("What does “Contribution” mean in the licence?", "definition"),
         ("What does Aliyev mean by a local operation?", None),  # what someone meant, not what Aliyev is
+        ("What does path.join do?", "definition"),  # what a manual's function or option is for
+        ("What do you do?", None),
         # "what is X", "who is <Name>" ask what X is, not for another name: a description
         ("What is the Lachin corridor?", "definition"),
         ("Who was Arman Tatoyan?", "definition"),
@@ -185,6 +187,17 @@ def test_a_description_raises_a_sentence_but_its_absence_rules_none_out(assistan
         assert question.kind_match(part, mentioned) == 0.0 and question.can_answer(part, mentioned), mentioned
     person = read(assistant, "Who is Arman Tatoyan?")
     assert person.kind_match(person.whole, "Armenia's human rights defender, Arman Tatoyan, launched a probe.") == 1.0
+
+
+def test_what_a_thing_does_describes_it_as_a_manual_does(assistant):
+    question = read(assistant, "What does path.join do?")
+    for described in (
+        "The path.join() method joins all given path segments together.",
+        "path.join(...paths) returns the joined path.",
+    ):
+        assert question.kind_match(question.whole, described) == 1.0, described
+    for mentioned in ("If the joined path string is empty, '.' is returned.", "Call path.join with two strings."):
+        assert question.kind_match(question.whole, mentioned) == 0.0, mentioned
 
 
 def test_a_term_is_described_as_a_glossary_or_a_licence_defines_it(assistant):

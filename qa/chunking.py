@@ -19,7 +19,7 @@ from typing import Callable
 
 from qa.documents import Document, overlaps
 
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 _REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
 _WORD = re.compile(r"\w+")
@@ -121,12 +121,14 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(document: Document, count: Callable[[list[str]], list[int]], limit: int) -> list[Sentence]:
-    """Each line is a block; Punkt splits blocks into sentences; over-long sentences are wrapped."""
+    """Each line is a block; Punkt splits blocks into sentences, but a line of code is one ('println!("{x}");' is
+    not two); over-long sentences are wrapped."""
     text, spans = document.text, []
     for line in re.finditer(r"[^\n]+", text):
         line_start = line.start()
         reference = bool(_REFERENCE_LINE.match(line.group()))
-        for a, b in sentence_spans(line.group()):
+        code = overlaps(document.code, line.start(), line.end())
+        for a, b in [(0, len(line.group()))] if code else sentence_spans(line.group()):
             start, end = _strip_span(text, line_start + a, line_start + b)
             if end > start:
                 spans.append((start, end, reference))

@@ -123,7 +123,8 @@ class Quotations:
 
     def introduced(self, row: int) -> list[int]:
         """The rows the sentence at `row` introduces when it ends its line: when it ends in a colon, the list right
-        below it (`list_below`), else the line after it; and the code block right below it (`code_below`). A
+        below it (`list_below`), else the line after it and any code right below that; and the code block right
+        below it (`code_below`). A
         sentence just before one ending its line with a colon and a list ("First, the rules. Keep them in mind:")
         introduces that list too, with the sentences between."""
         if not self._ends_line(row):
@@ -132,7 +133,8 @@ class Quotations:
                 return []
             listed = self.list_below(last)
             return list(range(row + 1, last + 1)) + listed if listed else []
-        colon = (self.list_below(row) or [row + 1]) if self.index.sentence_text(row).endswith(":") else []
+        # the line after a colon comes with the code below it: "This code will fail:", "Filename: src/main.rs", code
+        colon = (self.list_below(row) or [row + 1, *self.code_below(row + 1)]) if self.index.sentence_text(row).endswith(":") else []
         return list(dict.fromkeys(colon + self.code_below(row)))
 
     def list_below(self, row: int) -> list[int]:

@@ -77,6 +77,14 @@ def test_a_sentence_never_opens_in_lower_case(embedder, text, sentences):
     assert spans == sentences
 
 
+def test_a_line_of_code_is_one_sentence(embedder):
+    text = 'It prints the value. Run it:\n    println!("The value is: {x}"); x.unwrap(). Done\n'
+    code = ((text.index("    println"), len(text) - 1),)
+    doc = Document("x.md", text, None, None, "h", code=code)
+    spans = [doc.text[s.start : s.end] for s in split_sentences(doc, embedder.count_tokens, embedder.max_tokens)]
+    assert spans == ["It prints the value.", "Run it:", 'println!("The value is: {x}"); x.unwrap(). Done']
+
+
 def test_overlong_sentence_is_wrapped_within_the_limit(embedder):
     doc = Document("long.txt", " ".join(f"word{n}" for n in range(2000)) + ".", None, None, "h")
     sentences = split_sentences(doc, embedder.count_tokens, 254)

@@ -190,6 +190,14 @@ def test_a_line_followed_by_code_is_cited_with_the_code_block_and_the_code_never
     one_block = Document("doc.md", text, title=None, date=None, content_hash="", code=((rows[1].start, rows[3].end),))
     q = Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": one_block}))
     assert q.introduced(0) == [1, 2, 3], "a block of code with a blank line in it is one block"
+    named = "This code fails:\nFilename: src/main.rs\nlamp --light\nlamp --dim\nThen rest.\n"
+    rows, at = [], 0
+    for line in named.splitlines():
+        rows.append(Sentence("doc.md", at, at + len(line), answerable=True))
+        at += len(line) + 1
+    code = ((rows[2].start, rows[3].end),)
+    q = Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": Document("doc.md", named, None, None, "", code=code)}))
+    assert q.introduced(0) == [1, 2, 3], "the line after a colon comes with the code below it"
     explained = Document("doc.md", "pip install lamp\n\nThis installs the lamp tools.\n", None, None, "", code=((0, 16),))
     rows = [Sentence("doc.md", 0, 16, answerable=False), Sentence("doc.md", 18, 47, answerable=True)]
     assert Quotations(HandMadeIndex(sentences=rows, documents={"doc.md": explained})).antecedent(1) == 0

@@ -55,6 +55,7 @@ _INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*<https?://[^\s>]*>|\s*ht
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_SEPARATOR = re.compile(r"[\x0b\x0c]")
 # Wikipedia's footnote markers ([12], [a], [citation needed]) look like our own [n] citations.
+_BRACKET_IN_CODE = "\ue000"  # a private-use character stands for "[" in code while a page is cleaned
 _FOOTNOTE_MARKER = re.compile(r"\[(?:\d{1,4}|[a-z]{1,2}|citation needed|note \d+|clarification needed)\]")
 # Hard-wrapped text (e-mail, RFCs, Project Gutenberg) breaks its lines at a width of 60-100 characters.
 MIN_WRAP_WIDTH = 50
@@ -215,11 +216,23 @@ class Cleaned(NamedTuple):
     items: tuple[tuple[int, int], ...] = ()  # as `Document.items`
 
 
+def _mask_code(page: Page) -> Page:
+    """The page with each "[" of its code masked (`_BRACKET_IN_CODE`): "&v[100]" holds no footnote marker to drop."""
+    pieces, at = [], 0
+    for block in page.code:
+        if (found := page.text.find(block, at)) >= 0:
+            pieces += [page.text[at:found], block.replace("[", _BRACKET_IN_CODE)]
+            at = found + len(block)
+    masked = tuple(block.replace("[", _BRACKET_IN_CODE) for block in page.code)
+    return page._replace(text="".join(pieces) + page.text[at:], code=masked)
+
+
 def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
     by line; its title; `date`, else the page's own; and where its headings, code, pages, links and list items are in
     the cleaned text."""
     title = clean_fragment(page.title, rendered=True).strip() if page.title else None
+    page = _mask_code(page)  # unmasked below: one character for one, so no span moves
     text = _clean_lines(page.text, rendered=True)
     lines = list(re.finditer(r"[^\n]+", text))
     stripped = [line.group().strip() for line in lines]
@@ -236,8 +249,8 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
         if found and (not pages or pages[-1][1] != number):
             pages.append((lines[found.start].start(), number))
     return Cleaned(
-        text, title or None, date or page.date, spans(page.headings), whole(page.code), tuple(pages), spans(page.links),
-        spans(page.items),
+        text.replace(_BRACKET_IN_CODE, "["), title or None, date or page.date, spans(page.headings), whole(page.code),
+        tuple(pages), spans(page.links), spans(page.items),
     )
 
 

@@ -119,6 +119,14 @@ def test_markdown_is_read_as_its_reader_sees_it(tmp_path):
     assert [document.text[a:b] for a, b in document.code] == ["$ visit --cape wrath"]
 
 
+def test_brackets_in_code_are_code_and_only_prose_loses_its_footnote_markers(tmp_path):
+    path = tmp_path / "vectors.md"
+    path.write_text("The program panics.[12]\n\n```rust\nlet v = vec![1, 2, 3];\nlet gone = &v[100];\n```\n\nDone [a].\n")
+    document = read_document(path, "vectors.md")
+    assert document.text == "The program panics.\n\nlet v = vec![1, 2, 3];\nlet gone = &v[100];\n\nDone ."
+    assert [document.text[a:b] for a, b in document.code] == ["let v = vec![1, 2, 3];\nlet gone = &v[100];"]
+
+
 def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
     path = tmp_path / "note.md"
     path.write_text("Intro line.\n\n## Not this\n\n# The *Ceasefire* notes\n\nText.\n")

@@ -521,7 +521,9 @@ class IndexBuilder:
         with chroma_errors(f"writing the collection {name}"):
             collection = client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             batch = min(client.get_max_batch_size(), 2000)
-            held = {i for start in range(0, len(ids), batch) for i in collection.get(ids=ids[start : start + batch], include=[])["ids"]}
+            held = set()
+            for start in range(0, len(ids), batch):
+                held.update(collection.get(ids=ids[start : start + batch], include=[])["ids"])
             missing = [n for n, chunk_id in enumerate(ids) if chunk_id not in held]
             for start in range(0, len(missing), batch):
                 self.progress("storing", start, len(missing))

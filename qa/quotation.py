@@ -19,8 +19,9 @@ otherwise (`antecedent`).
 
 A line ending in a colon ("Install with pip:", "The ministry's statement reads:") says only that something
 follows: it is cited with the line after it (`introduced`), or with the whole list after it, up to `LIST_ITEMS`
-items ("The rules of ownership are:" is no answer without the rules). So is a line followed by code, with the code
-(up to `CODE_LINES` lines of it): code is never quoted on its own, because an example string in it states no fact.
+items ("The rules of ownership are:" is no answer without the rules), and so is a sentence just before it on its
+line. So is a line followed by code, with the code (up to `CODE_LINES` lines of it): code is never quoted on its
+own, because an example string in it states no fact.
 """
 
 from __future__ import annotations
@@ -123,18 +124,19 @@ class Quotations:
 
     def introduced(self, row: int) -> list[int]:
         """The rows the sentence at `row` introduces when it ends its line: when it ends in a colon, the list right
-        below it (`list_below`), else the line after it and any code right below that; and the code block right
-        below it (`code_below`). A
-        sentence just before one ending its line with a colon and a list ("First, the rules. Keep them in mind:")
-        introduces that list too, with the sentences between."""
+        below it (`list_below`), else the line after it and any code right below that ("This code fails:",
+        "Filename: src/main.rs", the code); and the code block right below it (`code_below`). A sentence just before
+        one ending its line with a colon and a list ("First, the rules. Keep them in mind:") introduces that list
+        too, with the sentences between."""
         if not self._ends_line(row):
             last = self.paragraph(row)[1] - 1
             if last - row > LEAD_IN_REACH or not self.index.sentence_text(last).endswith(":") or not self._ends_line(last):
                 return []
             listed = self.list_below(last)
             return list(range(row + 1, last + 1)) + listed if listed else []
-        # the line after a colon comes with the code below it: "This code will fail:", "Filename: src/main.rs", code
-        colon = (self.list_below(row) or [row + 1, *self.code_below(row + 1)]) if self.index.sentence_text(row).endswith(":") else []
+        colon = []
+        if self.index.sentence_text(row).endswith(":"):
+            colon = self.list_below(row) or [row + 1, *self.code_below(row + 1)]
         return list(dict.fromkeys(colon + self.code_below(row)))
 
     def list_below(self, row: int) -> list[int]:

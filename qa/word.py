@@ -18,8 +18,9 @@ them: a table of contents, a "See also" line) is marked: it names other pages an
 A link is a `w:hyperlink`, or the shown result of a HYPERLINK field, simple or of runs.
 
 A list item (bulleted or numbered, or of a "List ..." style) is a block of its own, as the Markdown reader renders
-one, and marked as an item: Word draws its bullet or number, which is not in the text. A table row is one block, its cells joined by " | " (a cell's paragraphs
-too), a merged cell once per row; it is a block of links when the row as a whole is one. A table of contents
+one, and marked as an item: Word draws its bullet or number, which is not in the text. A table row is one block,
+its cells joined by " | " (a cell's paragraphs too), a merged cell once per row; it is a block of links when the
+row as a whole is one. A table of contents
 ("TOC" styles) goes: it repeats the headings, with page numbers. Headers, footers, comments, footnotes and
 endnotes are not read: they are not the body's text, and a footnote read in place would break the sentence that
 refers to it. Neither are text boxes, equations and pictures. The title is the file's core property `title`,

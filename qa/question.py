@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 from weakref import WeakKeyDictionary
 
 from qa.index import Index
-from qa.verification import content_terms, joined_terms
+from qa.verification import content_terms, joined_words
 
 _MONTHS = ("Jan(?:uary)?", "Feb(?:ruary)?", "Mar(?:ch)?", "Apr(?:il)?", "May", "June?", "July?", "Aug(?:ust)?",
            "Sep(?:t(?:ember)?)?", "Oct(?:ober)?", "Nov(?:ember)?", "Dec(?:ember)?")
@@ -426,9 +426,10 @@ class Question:
     def _compounds(self) -> dict[str, set[str]]:
         """Two neighbouring question words written as one ("key pair": "keypair"), with the question's terms they are."""
         compounds: dict[str, set[str]] = {}
-        for joined, terms in joined_terms(self.text):
-            if any(t in self.terms for t in terms) and len(joined) >= _STEM_FORM:
-                compounds.setdefault(joined, set()).update(t for t in terms if t in self.terms)
+        for joined, first, second in joined_words(self.text):
+            terms = {t for t in content_terms(f"{first} {second}") if t in self.terms}
+            if terms and len(joined) >= _STEM_FORM:
+                compounds.setdefault(joined, set()).update(terms)
         return compounds
 
     def related(self, words: Set[str], text: str) -> set[str]:
@@ -442,7 +443,7 @@ class Question:
                 found |= starting.get(word, set())  # the question's word is a longer form
                 found.update(word[:end] for end in range(_STEM_FORM, len(word) + 1) if word[:end] in long)  # a shorter one
             found |= self._compounds.get(word, set())
-        found.update(joined for joined, _ in joined_terms(text) if joined in self.terms)
+        found.update(joined for joined, *_ in joined_words(text) if joined in self.terms)
         found = {t for t in found if t not in words}
         return found | {t for t, spelt in self.acronyms.items() if t in self.terms and spelt.search(text)}
 

@@ -83,13 +83,14 @@ def content_terms(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
-def joined_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Each two neighbouring words of `text` written as one, stemmed, with the content terms of the two: "key pair"
-    gives ("keypair", ("key", "pair")) and "cease-fire" ("ceasefir", ("ceas", "fire")), as another writer spells them."""
+@lru_cache(maxsize=8192)  # a sentence is read again for every question it is a candidate of
+def joined_words(text: str) -> tuple[tuple[str, str, str], ...]:
+    """Each two neighbouring words of `text` written as one and stemmed, with the two words: "key pair" gives
+    ("keypair", "key", "pair") and "cease-fire" ("ceasefir", "cease", "fire"), as another writer spells them."""
     words = _WORD.findall(text.translate(_QUOTES).lower())
     pairs = list(zip(words, words[1:]))
     joined = _stemmer().stemWords([first + second for first, second in pairs])
-    return [(one, tuple(content_terms(f"{first} {second}"))) for one, (first, second) in zip(joined, pairs)]
+    return tuple((one, first, second) for one, (first, second) in zip(joined, pairs))
 
 
 def _sentences(text: str) -> list[str]:

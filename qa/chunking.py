@@ -138,7 +138,7 @@ def split_sentences(document: Document, count: Callable[[list[str]], list[int]],
         pieces = [(start, end)] if n_tokens <= limit else _wrap(text, start, end, count, limit)
         for a, b in pieces:
             words = len(_WORD.findall(text[a:b]))
-            aside = overlaps((*document.headings, *document.code, *document.links), a, b)
+            aside = any(overlaps(spans, a, b) for spans in (document.headings, document.code, document.links))
             sentences.append(Sentence(document.source, a, b, answerable=not reference and not aside and words >= 4))
     return sentences
 

@@ -13,7 +13,7 @@ import math
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -98,9 +98,16 @@ class Document:
         return page_at(self.pages, offset)
 
 
-def overlaps(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether the text from `start` to `end` shares a character with any of `spans` (`Document.headings`, ...)."""
-    return any(start < span_end and span_start < end for span_start, span_end in spans)
+def span_at(spans: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The one of `spans` (in text order and apart, as `Document.headings`, `.code` ... are) that shares a
+    character with the text from `start` to `end`: the last to start before `end`, if it ends after `start`."""
+    before = bisect.bisect_left(spans, (end,))
+    return spans[before - 1] if before and spans[before - 1][1] > start else None
+
+
+def overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether the text from `start` to `end` shares a character with any of `spans` (as `span_at` takes them)."""
+    return span_at(spans, start, end) is not None
 
 
 def page_at(pages: tuple[tuple[int, int], ...], offset: int) -> int | None:

@@ -26,11 +26,10 @@ own, because an example string in it states no fact.
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import TYPE_CHECKING
 
-from qa.documents import overlaps
+from qa.documents import overlaps, span_at
 
 if TYPE_CHECKING:
     from qa.index import Index
@@ -181,9 +180,7 @@ class Quotations:
     def _code_block(self, row: int) -> tuple[int, int] | None:
         """The block of code (`Document.code`) the sentence at `row` is in, if it is code."""
         sentence = self.sentences[row]
-        blocks = self.index.documents[sentence.source].code  # in order, apart
-        before = bisect.bisect_left(blocks, (sentence.end,))  # the blocks starting before the sentence ends
-        return blocks[before - 1] if before and blocks[before - 1][1] > sentence.start else None
+        return span_at(self.index.documents[sentence.source].code, sentence.start, sentence.end)
 
     def _item(self, row: int) -> bool:
         sentence = self.sentences[row]

@@ -380,12 +380,35 @@ class ExtractiveAnswerer:
         confidence = self.confidence(read, candidates, chosen)  # as `refuses`, kept for the answer
         if confidence < self.calibration.threshold:
             return Answer(question=question, answer=REFUSAL, abstained=True, confidence=confidence, passages=passages)
-        citations, quotes = [], []
-        for number, row in enumerate(self.quotes(chosen), start=1):
-            sentence = self.index.sentences[row]
-            citations.append(self.index.citation(number, sentence.source, sentence.start, sentence.end))
-            quotes.append(f"{citations[-1].quote} [{number}]")
+        citations, text, after_code = [], "", False
+        for number, (source, start, end, code) in enumerate(self.cited_spans(self.quotes(chosen)), start=1):
+            citations.append(self.index.citation(number, source, start, end))
+            quote = f"```\n{citations[-1].quote}\n``` [{number}]" if code else f"{citations[-1].quote} [{number}]"
+            text += ("\n" if code or after_code else " ") + quote if text else quote  # code on lines of its own
+            after_code = code
         return Answer(
-            question=question, answer=" ".join(quotes), abstained=False, citations=citations,
+            question=question, answer=text, abstained=False, citations=citations,
             confidence=confidence, passages=passages,
         )
+
+    def cited_spans(self, rows: list[int]) -> list[tuple[str, int, int, bool]]:
+        """The spans an answer quoting the sentences at `rows` cites, as (source, start, end, is code): a sentence
+        each, but the lines of one code block in one span from the start of its first line, so the code is quoted
+        as it is written (indented, and fenced in the answer) and not as a run of one-line quotes."""
+        spans: list[tuple[str, int, int, bool]] = []
+        for previous, row in zip([None, *rows], rows):
+            sentence = self.index.sentences[row]
+            block = self.quotations.code_block(row)
+            if (
+                block is not None and previous == row - 1 and self.index.sentences[previous].source == sentence.source
+                and self.quotations.code_block(previous) == block
+            ):
+                spans[-1] = (sentence.source, spans[-1][1], sentence.end, True)
+                continue
+            start = sentence.start
+            if block is not None:
+                text = self.index.documents[sentence.source].text
+                line = max(block[0], text.rfind("\n", 0, start) + 1)
+                start = line if text[line:start].isspace() else start
+            spans.append((sentence.source, start, sentence.end, block is not None))
+        return spans

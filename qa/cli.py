@@ -151,8 +151,11 @@ def warn_fallback(answer) -> None:
 def print_answer(answer, console) -> None:
     from rich.markup import escape
 
+    from qa.verification import prose_and_code
+
     style = "yellow" if answer.abstained else "bold"
-    console.print(f"[{style}]{escape(answer.answer)}[/]")
+    for text, code in prose_and_code(answer.answer):  # code as written: its lines not wrapped, nor run together
+        console.print(f"[{'cyan' if code else style}]{escape(text.strip())}[/]", soft_wrap=code)
     if answer.confidence is not None:
         console.print(f"[dim]confidence {answer.confidence:.2f}[/]")
     if answer.citations:

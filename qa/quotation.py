@@ -160,8 +160,8 @@ class Quotations:
         following = row + 1
         if not self._ends_line(row) or not self._code(following) or self._code(row):
             return []
-        rows, block = [following], self._code_block(following)
-        while len(rows) < CODE_LINES and self._ends_line(rows[-1]) and self._code_block(rows[-1] + 1) == block:
+        rows, block = [following], self.code_block(following)
+        while len(rows) < CODE_LINES and self._ends_line(rows[-1]) and self.code_block(rows[-1] + 1) == block:
             rows.append(rows[-1] + 1)
         return rows
 
@@ -175,9 +175,9 @@ class Quotations:
         )
 
     def _code(self, row: int) -> bool:
-        return self._code_block(row) is not None
+        return self.code_block(row) is not None
 
-    def _code_block(self, row: int) -> tuple[int, int] | None:
+    def code_block(self, row: int) -> tuple[int, int] | None:
         """The block of code (`Document.code`) the sentence at `row` is in, if it is code."""
         sentence = self.sentences[row]
         return span_at(self.index.documents[sentence.source].code, sentence.start, sentence.end)

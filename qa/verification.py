@@ -4,7 +4,8 @@ Used by `qa eval` (and by any answer mode that wants to verify itself):
 
 - `split_cited_sentences(answer)` splits answer text into sentences and gives each the
   `[n]` markers that belong to it ("A. [1] B [2]." -> A:[1], B:[2]); a marker group
-  always ends a sentence, and a sentence without a marker gets none.
+  always ends a sentence, and a sentence without a marker gets none. A fenced code block
+  (```...```) is one sentence, and brackets inside it (`v[2]`) are code, not markers.
 - `support_score(sentence, cited_texts)` is 1.0 when the sentence is a verbatim quote
   of a cited text, else the share of its content words (stemmed, stop words dropped)
   found in the cited texts. A sentence counts as supported at `SUPPORT_THRESHOLD`.
@@ -30,6 +31,7 @@ from qa.types import Answer
 SUPPORT_THRESHOLD = 0.8
 
 _MARKER_GROUP = re.compile(r"((?:\s*\[\d+\])+)([.!?;:,]*)")
+_FENCED = re.compile(r"```[^\n`]*\n(?P<code>.*?)\n?```", re.DOTALL)  # a Markdown code block, as answers quote code
 _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
@@ -94,19 +96,48 @@ def joined_words(text: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def _sentences(text: str) -> list[str]:
+    """The sentences of `text`, line by line, each fenced code block whole."""
     from qa.chunking import sentence_spans
 
-    found = []
-    for line in text.split("\n"):
-        found += [line[a:b].strip() for a, b in sentence_spans(line)]
+    found, position = [], 0
+    for block in [*_FENCED.finditer(text), None]:
+        for line in text[position : block.start() if block else len(text)].split("\n"):
+            found += [line[a:b].strip() for a, b in sentence_spans(line)]
+        if block:
+            found.append(block["code"].strip())
+            position = block.end()
     return [s for s in found if _WORD.search(s)]
+
+
+def prose_and_code(answer: str) -> list[tuple[str, bool]]:
+    """`answer` in pieces, each (text, is fenced code with its fences), for a face to show code as code."""
+    pieces, position = [], 0
+    for block in _FENCED.finditer(answer):
+        pieces += [(answer[position : block.start()], False), (block.group(), True)]
+        position = block.end()
+    return [piece for piece in [*pieces, (answer[position:], False)] if piece[0].strip()]
+
+
+def citation_markers(answer: str) -> list[re.Match]:
+    """The groups of `[n]` markers of `answer` and the punctuation after them; none inside fenced code."""
+    code = [block.span() for block in _FENCED.finditer(answer)]
+    return [m for m in _MARKER_GROUP.finditer(answer) if not any(a <= m.start() < b for a, b in code)]
+
+
+def without_markers(answer: str) -> str:
+    """The answer text as it reads without its `[n]` markers (brackets in its code stay)."""
+    position, kept = 0, []
+    for match in citation_markers(answer):
+        kept += [answer[position : match.start()], match.group(2)]
+        position = match.end()
+    return ("".join(kept) + answer[position:]).strip()
 
 
 def split_cited_sentences(answer: str) -> list[CitedSentence]:
     """The sentences of `answer`, each with the citation numbers of the markers that follow it."""
     found: list[CitedSentence] = []
     position = 0
-    for match in _MARKER_GROUP.finditer(answer):
+    for match in citation_markers(answer):
         ids = tuple(int(n) for n in re.findall(r"\d+", match.group(1)))
         sentences = _sentences(answer[position : match.start()] + match.group(2))
         if sentences:

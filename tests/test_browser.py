@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
+
+from conftest import live_server
+from qa.assistant import Assistant
+from qa.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -148,3 +153,36 @@ def test_api_docs_render_every_endpoint(browser, server_url, tmp_path):
         screenshot(page, tmp_path, "docs.png")
     finally:
         page.close()
+
+
+CODE_GUIDE = """# The keeper model
+
+Encode your sentences with the keeper model.
+
+```python
+vectors = model.encode(sentences)
+for vector in vectors:
+    print(vector[1])
+```
+
+The vectors have 384 dimensions.
+"""
+
+
+def test_quoted_code_is_shown_as_written_and_its_brackets_are_no_citations(browser, tmp_path):
+    """A server over a small guide with code: the answer shows the code block it quotes indented, in one box."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text(CODE_GUIDE)
+    Assistant(Settings(index_dir=tmp_path / "index")).index_paths([tmp_path / "docs"])
+    command = [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port", "{port}"]
+    with live_server(command, tmp_path / "index", tmp_path / "uvicorn.log") as url:
+        page = browser.new_page()
+        try:
+            page.goto(url)
+            box = ask(page, "How do I encode sentences with the keeper model?")
+            code = CODE_GUIDE.split("```python\n")[1].split("\n```")[0]
+            assert box.locator(".answer pre.code").inner_text() == code
+            assert box.locator(".answer .cite").count() == box.locator(".sources li").count() == 2
+            screenshot(page, tmp_path, "screenshot-code.png")
+        finally:
+            page.close()

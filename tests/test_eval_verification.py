@@ -1,7 +1,7 @@
 """qa.verification: sentences with their [n] markers, support scores, and whole-answer checks."""
 
 from qa.types import Answer, Citation
-from qa.verification import CitedSentence, check_answer, split_cited_sentences, support_score
+from qa.verification import CitedSentence, check_answer, prose_and_code, split_cited_sentences, support_score, without_markers
 
 TEXT = "Azerbaijan launched an offensive on Tuesday. Mr Blinken said the United States was deeply concerned."
 
@@ -30,6 +30,20 @@ def test_abbreviations_do_not_split_a_sentence():
     assert split_cited_sentences("The U.S. Secretary of State spoke. [1]") == [
         CitedSentence("The U.S. Secretary of State spoke.", (1,))
     ]
+
+
+CODE_ANSWER = "Index the vector: [1]\n```rust\nlet v = vec![1, 2, 3];\nlet third = &v[2];\n```\n[2] So it reads. [3]"
+
+
+def test_a_fenced_code_block_is_one_sentence_and_its_brackets_are_no_markers():
+    assert split_cited_sentences(CODE_ANSWER) == [
+        CitedSentence("Index the vector:", (1,)),
+        CitedSentence("let v = vec![1, 2, 3];\nlet third = &v[2];", (2,)),
+        CitedSentence("So it reads.", (3,)),
+    ]
+    assert without_markers(CODE_ANSWER) == "Index the vector:\n```rust\nlet v = vec![1, 2, 3];\nlet third = &v[2];\n``` So it reads."
+    assert [code for _, code in prose_and_code(CODE_ANSWER)] == [False, True, False]
+    assert split_cited_sentences("Unclosed ``` fence [1] here. [2]")[0].citations == (1,)  # no block, so markers count
 
 
 def test_a_verbatim_quote_is_fully_supported_whatever_its_spacing_and_quotes():

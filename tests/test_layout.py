@@ -23,6 +23,7 @@ from qa.chunking import split_sentences
 from qa.documents import clean_text, read_document
 from qa.errors import DocumentError
 from qa.settings import Settings
+from qa.verification import check_answer
 
 from pdf_files import make_pdf
 
@@ -826,11 +827,11 @@ def test_answers_quote_whole_sentences_of_wrapped_text_and_no_markup(tmp_path):
     assert all(not c.quote.startswith("Creating a New Vector") for c in created.citations)
 
     encode = assistant.ask("How do I encode sentences with the keeper model?")  # the code comes with its sentence
-    assert [c.quote for c in encode.citations[:3]] == [
-        "Encode your sentences with the keeper model.",
-        'sentences = ["The Kermor lighthouse is painted red and white, in bands."]',
-        "vectors = model.encode(sentences)",
-    ]
+    code = ENCODE.split("```python\n")[1].split("\n```")[0]
+    assert [c.quote for c in encode.citations[:2]] == ["Encode your sentences with the keeper model.", code]
+    assert encode.answer.startswith(f"Encode your sentences with the keeper model. [1]\n```\n{code}\n``` [2]")
+    check = check_answer(encode, lambda source: assistant.index.documents[source].text)  # `vector[1]` is code, not [1]
+    assert check.all_valid and all(s.supported for s in check.sentences) and check.sentences[1].citations == (2,)
     colour = assistant.ask("What colour is the Kermor lighthouse painted?")  # only an example string in code says
     assert colour.abstained or not colour.citations[0].quote.startswith("sentences = ")
 
@@ -918,6 +919,8 @@ Encode your sentences with the keeper model.
 ```python
 sentences = ["The Kermor lighthouse is painted red and white, in bands."]
 vectors = model.encode(sentences)
+for vector in vectors:
+    print(vector[1])
 ```
 
 The vectors have 384 dimensions.

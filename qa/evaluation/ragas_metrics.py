@@ -13,21 +13,20 @@ ragas is imported only here, so only `qa eval` pays for it.
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Callable
 
 from qa.errors import QAError
 from qa.evaluation.scoring import QuestionResult
 from qa.settings import Settings
+from qa.verification import without_markers
 
 NON_LLM_METRICS = ("non_llm_context_recall", "non_llm_context_precision_with_reference", "non_llm_string_similarity")
 JUDGE_METRICS = ("faithfulness", "response_relevancy")
-_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def plain_answer(result: QuestionResult) -> str:
     """The answer text without its [n] markers."""
-    return _MARKER.sub("", result.answer).strip()
+    return without_markers(result.answer)
 
 
 def non_llm_scores(results: list[QuestionResult]) -> None:

@@ -90,9 +90,10 @@ function citeButton(citation) {
 }
 
 // The answer text with every [n] that names a citation turned into a button.
-function renderAnswer(target, text, citations) {
-  const byId = new Map(citations.map((c) => [String(c.id), c]));
-  target.replaceChildren();
+// A fenced code block of an answer: quoted code, shown as written; brackets in it (`v[2]`) are no citations.
+const FENCED = /```[^\n`]*\n([\s\S]*?)\n?```/g;
+
+function renderProse(target, text, byId) {
   let last = 0;
   for (const match of text.matchAll(/\[(\d+)\]/g)) {
     const citation = byId.get(match[1]);
@@ -101,6 +102,20 @@ function renderAnswer(target, text, citations) {
     last = match.index + match[0].length;
   }
   target.append(text.slice(last));
+}
+
+function renderAnswer(target, text, citations) {
+  const byId = new Map(citations.map((c) => [String(c.id), c]));
+  target.replaceChildren();
+  let last = 0;
+  for (const block of text.matchAll(FENCED)) {
+    renderProse(target, text.slice(last, block.index), byId);
+    const pre = element("pre", "code");
+    pre.append(element("code", null, block[1]));
+    target.append(pre);
+    last = block.index + block[0].length;
+  }
+  renderProse(target, text.slice(last), byId);
 }
 
 function renderSources(target, citations) {

@@ -8,9 +8,9 @@
 - the expected answer: a duration (how long ...: a number with a unit of time or length), a
   year (what year ...), a number (how many ...), a date (when ...), a person (who ..., which
   minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
-  agent of "brokered by Russia") or a name (where ..., which
-  company ...), each with the pattern an answer sentence must match with words the question
-  does not already contain; or a description (what is X, tell me about X, who is <Name>: "X, the sole highway ..."),
+  agent of "brokered by Russia") or a name (where ..., which company ..., which cities ..., which
+  brand ...), each with the pattern an answer sentence must match with words the question does not
+  already contain; or a description (what is X, tell me about X, who is <Name>: "X, the sole highway ..."),
   which raises the sentences that give one without ruling out those that describe X otherwise;
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
@@ -87,7 +87,12 @@ _ROLE = (
 _ENTITY = (
     r"company|firm|organi[sz]ation|agency|newspaper|channel|outlet|party|group|country|city|town|village|"
     r"region|province|district|place|street|road|bridge|airport|river|mountain|building|cathedral|church|"
-    r"university|institution|ministry|court|team|club|stadium"
+    r"university|institution|ministry|court|team|club|stadium|hospital|museum|brand|manufacturer|maker|publisher|"
+    r"journal|magazine|database|website|airline|language|award|prize"
+)
+# "Which cities ...", "which two roads ...": the same, more than one.
+_ENTITIES = "|".join(
+    noun[:-1] + "ies" if noun.endswith("y") else noun + ("es" if noun.endswith("ch") else "s") for noun in _ENTITY.split("|")
 )
 # A name the question does not already contain: a capitalised word that does not start the sentence.
 _PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
@@ -171,7 +176,7 @@ _ASKS = (
     ),
     (
         "name",
-        re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY})\b", re.IGNORECASE),
+        re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY}|{_ENTITIES})\b", re.IGNORECASE),
         Evidence(_PROPER_WORD, names=True),
     ),
 )

@@ -111,6 +111,9 @@ def read(assistant, text: str) -> Question:
         ("Which Russian Foreign Ministry spokesperson spoke?", "person"),
         ("Which news agency reported explosions?", "name"),
         ("Where were the talks held?", "name"),
+        ("Between which cities was the plane flying?", "name"),  # more than one, still names
+        ("By which two roads did the aid arrive?", "name"),
+        ("Which brand of capsule was used?", "name"),
         ("Why does Azerbaijan matter to Europe?", None),
         ("In what year was the oblast created?", "year"),
         ("In which years did he serve as prosecutor?", "year"),

@@ -163,7 +163,8 @@ def print_answer(answer, console) -> None:
     for c in answer.citations:
         meta = c.about()
         console.print(f" [cyan][{c.id}][/] {escape(c.source)}{f' ({escape(meta)})' if meta else ''} chars {c.start}–{c.end}")
-        console.print(f"     [green]“{escape(c.quote)}”[/]")
+        quote = c.quote.replace("\n", "\n      ")  # a quote of several lines (code) stays under its source
+        console.print(f"     [green]“{escape(quote)}”[/]")
 
 
 @app.command()

@@ -45,7 +45,7 @@ from qa.index import Index
 from qa.question import Part, Question, spell_out_acronyms
 from qa.quotation import Quotations
 from qa.types import Answer, Passage
-from qa.verification import content_terms
+from qa.verification import content_terms, fenced
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 REFUSAL = "The documents don't answer this question."
@@ -383,7 +383,7 @@ class ExtractiveAnswerer:
         citations, text, after_code = [], "", False
         for number, (source, start, end, code) in enumerate(self.cited_spans(self.quotes(chosen)), start=1):
             citations.append(self.index.citation(number, source, start, end))
-            quote = f"```\n{citations[-1].quote}\n``` [{number}]" if code else f"{citations[-1].quote} [{number}]"
+            quote = f"{fenced(citations[-1].quote) if code else citations[-1].quote} [{number}]"
             text += ("\n" if code or after_code else " ") + quote if text else quote  # code on lines of its own
             after_code = code
         return Answer(

@@ -31,7 +31,8 @@ from qa.types import Answer
 SUPPORT_THRESHOLD = 0.8
 
 _MARKER_GROUP = re.compile(r"((?:\s*\[\d+\])+)([.!?;:,]*)")
-_FENCED = re.compile(r"```[^\n`]*\n(?P<code>.*?)\n?```", re.DOTALL)  # a Markdown code block, as answers quote code
+# A Markdown code block, as answers quote code; its fence is longer than any run of backticks in it.
+_FENCED = re.compile(r"(?P<fence>`{3,})[^\n`]*\n(?P<code>.*?)\n?(?P=fence)(?!`)", re.DOTALL)
 _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'"})
 
@@ -116,6 +117,12 @@ def prose_and_code(answer: str) -> list[tuple[str, bool]]:
         pieces += [(answer[position : block.start()], False), (block.group(), True)]
         position = block.end()
     return [piece for piece in [*pieces, (answer[position:], False)] if piece[0].strip()]
+
+
+def fenced(code: str) -> str:
+    """`code` as a fenced block of an answer."""
+    fence = "`" * max(3, 1 + max(map(len, re.findall(r"`+", code)), default=0))
+    return f"{fence}\n{code}\n{fence}"
 
 
 def citation_markers(answer: str) -> list[re.Match]:

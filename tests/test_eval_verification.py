@@ -1,7 +1,9 @@
 """qa.verification: sentences with their [n] markers, support scores, and whole-answer checks."""
 
 from qa.types import Answer, Citation
-from qa.verification import CitedSentence, check_answer, prose_and_code, split_cited_sentences, support_score, without_markers
+from qa.verification import (
+    CitedSentence, check_answer, fenced, prose_and_code, split_cited_sentences, support_score, without_markers,
+)
 
 TEXT = "Azerbaijan launched an offensive on Tuesday. Mr Blinken said the United States was deeply concerned."
 
@@ -44,6 +46,10 @@ def test_a_fenced_code_block_is_one_sentence_and_its_brackets_are_no_markers():
     assert without_markers(CODE_ANSWER) == "Index the vector:\n```rust\nlet v = vec![1, 2, 3];\nlet third = &v[2];\n``` So it reads."
     assert [code for _, code in prose_and_code(CODE_ANSWER)] == [False, True, False]
     assert split_cited_sentences("Unclosed ``` fence [1] here. [2]")[0].citations == (1,)  # no block, so markers count
+    markdown = "Fence code with:\n```\nprint(x[1])\n```"  # code quoting a fenced block gets a longer fence
+    assert fenced(markdown).startswith("````\n") and split_cited_sentences(f"{fenced(markdown)} [1]") == [
+        CitedSentence(markdown, (1,))
+    ]
 
 
 def test_a_verbatim_quote_is_fully_supported_whatever_its_spacing_and_quotes():

@@ -91,7 +91,7 @@ function citeButton(citation) {
 
 // The answer text with every [n] that names a citation turned into a button.
 // A fenced code block of an answer: quoted code, shown as written; brackets in it (`v[2]`) are no citations.
-const FENCED = /```[^\n`]*\n([\s\S]*?)\n?```/g;
+const FENCED = /(`{3,})[^\n`]*\n([\s\S]*?)\n?\1(?!`)/g;
 
 function renderProse(target, text, byId) {
   let last = 0;
@@ -111,7 +111,7 @@ function renderAnswer(target, text, citations) {
   for (const block of text.matchAll(FENCED)) {
     renderProse(target, text.slice(last, block.index), byId);
     const pre = element("pre", "code");
-    pre.append(element("code", null, block[1]));
+    pre.append(element("code", null, block[2]));
     target.append(pre);
     last = block.index + block[0].length;
   }

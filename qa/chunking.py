@@ -19,10 +19,12 @@ from typing import Callable
 
 from qa.documents import Document, overlaps
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 _REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
 _WORD = re.compile(r"\w+")
+# The first word of a sentence, after any bracket or quotation mark opening it; not "(a)", "(iv)" that number items.
+_OPENING_WORD = re.compile(r"(?:[(\[\"'“‘]+(?!(?:[a-z]|i{1,3}|iv|vi{0,3}|ix|x)\)))?(?P<word>\w+)")
 _NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
 
 
@@ -108,12 +110,13 @@ def _wrap(text: str, start: int, end: int, count: Callable[[list[str]], list[int
 
 def sentence_spans(line: str) -> list[tuple[int, int]]:
     """Punkt's sentences of a line, except that a sentence never opens with a word in lower case: Punkt cuts
-    after an abbreviation it does not know ("e.g. the"), an operator ("the ? operator") or a mis-decoded letter
-    ("Bab? of"), and that piece goes on the sentence before it ("mtDNA levels ..." opens a sentence)."""
+    after an abbreviation it does not know ("e.g. the"), an operator ("the ? operator"), a full stop named
+    ("the . (period) character") or a mis-decoded letter ("Bab? of"), and that piece goes on the sentence before
+    it ("mtDNA levels ..." opens a sentence, and so does "(a) the parties ...", a letter or number in brackets)."""
     spans: list[tuple[int, int]] = []
     for start, end in _punkt().span_tokenize(line):
-        word = _WORD.match(line, start)
-        if spans and word and word.group().isalpha() and word.group().islower():  # not "mtDNA", "iPhone"
+        word = _OPENING_WORD.match(line, start)
+        if spans and word and word["word"].isalpha() and word["word"].islower():  # not "mtDNA", "iPhone"
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))

@@ -67,11 +67,16 @@ def test_sentence_splitting_respects_abbreviations(embedder):
         ("Keepers used lamps, e.g. colza oil lamps, until 1875. Then paraffin.", ["Keepers used lamps, e.g. colza oil lamps, until 1875.", "Then paraffin."]),
         ("The mausoleum in Bab? of Fuzuli District was hit. It burned.", ["The mausoleum in Bab? of Fuzuli District was hit.", "It burned."]),
         ("Two cohorts were studied (n = 243]). mtDNA levels were high.", ["Two cohorts were studied (n = 243]).", "mtDNA levels were high."]),
+        # after a bracket or a quotation mark too: a full stop named, a quoted example after "i.e."
+        ("It runs to the last . (period) character of the path. Then stops.", ["It runs to the last . (period) character of the path.", "Then stops."]),
+        ("Give credentials, i.e. 'user:password' in the header. Then send.", ["Give credentials, i.e. 'user:password' in the header.", "Then send."]),
+        # but a letter or numeral in brackets numbers an item, which opens a sentence
+        ("The terms are these. (a) the fee is due. (iv) the term ends.", ["The terms are these.", "(a) the fee is due.", "(iv) the term ends."]),
     ],
 )
 def test_a_sentence_never_opens_in_lower_case(embedder, text, sentences):
-    """Punkt cuts after a '?' that is an operator, an abbreviation it does not know, or a mis-decoded letter;
-    the cut-off piece, which opens with a word in lower case, goes on its sentence."""
+    """Punkt cuts after a '?' that is an operator, an abbreviation it does not know, a full stop named, or a
+    mis-decoded letter; the cut-off piece, which opens with a word in lower case, goes on its sentence."""
     doc = Document("x.txt", text, None, None, "h")
     spans = [doc.text[s.start : s.end] for s in split_sentences(doc, embedder.count_tokens, embedder.max_tokens)]
     assert spans == sentences

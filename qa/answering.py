@@ -384,8 +384,8 @@ class ExtractiveAnswerer:
         for number, (source, start, end, code) in enumerate(self.cited_spans(self.quotes(chosen)), start=1):
             citations.append(self.index.citation(number, source, start, end))
             quote = f"{fenced(citations[-1].quote) if code else citations[-1].quote} [{number}]"
-            text += ("\n" if code or after_code else " ") + quote if text else quote  # code on lines of its own
-            after_code = code
+            separator = "\n" if code or after_code else " "  # code on lines of its own
+            text, after_code = f"{text}{separator}{quote}" if text else quote, code
         return Answer(
             question=question, answer=text, abstained=False, citations=citations,
             confidence=confidence, passages=passages,
@@ -396,13 +396,12 @@ class ExtractiveAnswerer:
         each, but the lines of one code block in one span from the start of its first line, so the code is quoted
         as it is written (indented, and fenced in the answer) and not as a run of one-line quotes."""
         spans: list[tuple[str, int, int, bool]] = []
-        for previous, row in zip([None, *rows], rows):
+        previous = (None, None, None)  # the source, row and code block of the sentence before
+        for row in rows:
             sentence = self.index.sentences[row]
             block = self.quotations.code_block(row)
-            if (
-                block is not None and previous == row - 1 and self.index.sentences[previous].source == sentence.source
-                and self.quotations.code_block(previous) == block
-            ):
+            before, previous = previous, (sentence.source, row, block)
+            if block is not None and before == (sentence.source, row - 1, block):
                 spans[-1] = (sentence.source, spans[-1][1], sentence.end, True)
                 continue
             start = sentence.start

@@ -100,13 +100,13 @@ def _sentences(text: str) -> list[str]:
     """The sentences of `text`, line by line, each fenced code block whole."""
     from qa.chunking import sentence_spans
 
-    found, position = [], 0
-    for block in [*_FENCED.finditer(text), None]:
-        for line in text[position : block.start() if block else len(text)].split("\n"):
+    found = []
+    for piece, code in prose_and_code(text):
+        if code:
+            found.append(_FENCED.fullmatch(piece)["code"].strip())
+            continue
+        for line in piece.split("\n"):
             found += [line[a:b].strip() for a, b in sentence_spans(line)]
-        if block:
-            found.append(block["code"].strip())
-            position = block.end()
     return [s for s in found if _WORD.search(s)]
 
 

@@ -15,7 +15,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from qa.page import Page, iso_date, only_links
+from qa.page import Page, iso_date, only_links, word_count
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -26,7 +26,6 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.+?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _INLINE_TEXT = {"text", "code_inline"}
-_WORD = re.compile(r"\w+")
 
 
 def _parser() -> MarkdownIt:
@@ -58,7 +57,7 @@ def _only_link(token: Token) -> bool:
         elif child.type == "link_close":
             depth -= 1
         elif child.type in _INLINE_TEXT:
-            words[depth > 0] += len(_WORD.findall(child.content))
+            words[depth > 0] += word_count(child.content)
     return only_links(words[1], words[0])
 
 

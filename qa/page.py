@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WORD = re.compile(r"\w+")
 ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")  # a line that ends so ends a sentence (hard-wrapped text's do not)
 
 
@@ -19,6 +20,11 @@ class Page(NamedTuple):
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
     links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
     items: tuple[str, ...] = ()  # the blocks of `text` that are items of a list (their bullet or number not in `text`)
+
+
+def word_count(text: str) -> int:
+    """The words of `text`, as every reader counts them in links and outside them for `only_links`."""
+    return len(_WORD.findall(text))
 
 
 def only_links(words_in_links: int, words_outside: int) -> bool:

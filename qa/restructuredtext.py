@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, iso_date, only_links
+from qa.page import Page, iso_date, only_links, word_count
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -39,7 +39,6 @@ _SETTINGS = {
     "report_level": 5,  # no message is printed ...
     "halt_level": 5,  # ... nor stops the parse: the messages are nodes of the tree, which the text leaves out
 }
-_WORD = re.compile(r"\w+")
 # Sphinx's directives, by name without a domain ("py:function" is "function")
 _CODE = ("code", "code-block", "sourcecode", "doctest", "testcode", "testoutput", "productionlist", "ipython")
 _ELSEWHERE = (  # made from other files or settings, or not shown
@@ -187,7 +186,7 @@ def _inline(node: nodes.Node) -> tuple[str, bool]:
             pieces[-1:] = [piece.rstrip() for piece in pieces[-1:]]
         else:
             pieces.append(text)
-            words[in_link] += len(_WORD.findall(text))
+            words[in_link] += word_count(text)
     return " ".join("".join(pieces).split()), only_links(words[1], words[0])
 
 

@@ -18,7 +18,7 @@ import re
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from qa.page import Page, iso_date, only_links
+from qa.page import Page, iso_date, only_links, word_count
 
 # Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
@@ -36,7 +36,6 @@ _DATE_META = ("article:published_time", "og:published_time", "datepublished", "d
               "date", "pubdate", "publish-date", "sailthru.date")  # fmt: skip
 _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"h[1-6]")
-_WORD = re.compile(r"\w+")
 
 
 class _Block(NamedTuple):
@@ -140,7 +139,7 @@ class _Reader(HTMLParser):
             self.title.append(data)
         elif not self.skipping:
             self.line.append(data)
-            self.words["a" in self.open] += len(_WORD.findall(data))
+            self.words["a" in self.open] += word_count(data)
 
 
 def render_html(raw: str) -> Page:

@@ -39,7 +39,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
 
 from qa.errors import DocumentError
-from qa.page import Page, only_links
+from qa.page import Page, only_links, word_count
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -60,7 +60,6 @@ _SHOWN_RUNS = (
 )
 _RUN_TEXT = "w:t | w:tab | w:ptab | w:br | w:cr | w:noBreakHyphen"
 _SPACE = re.compile(r"[^\S\n]+")
-_WORD = re.compile(r"\w+")  # words are counted as the Markdown and HTML readers count them
 _HYPERLINK = re.compile(r"\s*HYPERLINK\b", re.IGNORECASE)  # a field's code: HYPERLINK "https://…" \o "a tip"
 # Word's own heading styles, by name ("heading 1") or id ("Heading1"), "Title" taken as of the top outline level
 _WORD_HEADING = re.compile(r"title|heading ?([1-9])", re.IGNORECASE)
@@ -131,7 +130,7 @@ def _words(paragraph: _Element) -> _Text:
     ]
     counts = [0, 0]  # outside links, in links; a word split over runs of a kind counted once
     for linked, pieces in groupby(parts, key=lambda part: part[1]):
-        counts[linked] += len(_WORD.findall("".join(text for text, _ in pieces)))
+        counts[linked] += word_count("".join(text for text, _ in pieces))
     lines = (_SPACE.sub(" ", line).strip() for line in "".join(text for text, _ in parts).split("\n"))
     return _Text("\n".join(line for line in lines if line), counts[1], counts[0])
 

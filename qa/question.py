@@ -5,8 +5,10 @@
 - content words weighted by their IDF in the index; words the corpus never uses are set
   apart as *unknown*, and capitalised ones as *unknown names* (an acronym whose expansion the
   corpus spells out, like ICRC, is not unknown);
-- the expected answer: a duration (how long ...: a number with a unit of time or length), a
-  year (what year ...), a number (how many ...), a date (when ...), a person (who ..., which
+- the expected answer: a duration (how long ...: a number with a unit of time or length), an
+  amount in the unit the question names (how many minutes ..., in mg per kilogram ..., what
+  percentage ...: "a 24-week programme" does not say how many minutes), a year (what year ...),
+  a number (how many ...), a date (when ...), a person (who ..., which
   minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
   agent of "brokered by Russia") or a name (where ..., which company ..., which cities ..., which
   brand ...), each with the pattern an answer sentence must match with words the question does not
@@ -36,7 +38,7 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|dozens?|half|once|twice"
 )
-_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?)"
+_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
 _QUANTITY = re.compile(
     rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|\b(?:a|an|several|a few|many)\s+{_TIME_UNIT}\b",
     re.IGNORECASE,
@@ -96,13 +98,21 @@ _ENTITIES = "|".join(
 )
 # A name the question does not already contain: a capitalised word that does not start the sentence.
 _PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
-_LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot)"
+_LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot|cm|centimet(?:er|re)s?|mm|millimet(?:er|re)s?)"
+_MASS_UNIT = r"(?:[mµμk]g|micrograms?|milligrams?|grams?|kilograms?|tonnes?|tons?)"  # not "g" ("G-7") or "pounds" (£)
+_PERCENT = r"(?:%|per\s?cent\b|percentage points?\b)"
+# An amount before its unit: "150 minutes", "300mg", "two hours", "a few days".
+_AMOUNT = rf"(?:\d[\d,.]*[\s-]*|\b(?:{_NUMBER_WORDS}|a|an|several|a few|many)[\s-]+)"
+
+
+def _measured_in(unit: str) -> str:
+    """A pattern for an amount in `unit`: "10 mg/kg", "26%", "twenty per cent"."""
+    return rf"{_AMOUNT}{unit}(?!\w)"
+
+
 # "How long ..." is answered by a length of time or of road, "what year ..." by a year: a bare number or day is no answer.
-_DURATION = re.compile(
-    rf"(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}|a|an|several|a few|many))[\s-]+(?:{_TIME_UNIT}|{_LENGTH_UNIT})\b|"
-    rf"\b{_YEAR}\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b",  # "1988-94" too
-    re.IGNORECASE,
-)
+_YEAR_SPAN = rf"\b{_YEAR}\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b"  # "1988-94" too
+_DURATION = re.compile(rf"{_measured_in(f'(?:{_TIME_UNIT}|{_LENGTH_UNIT})')}|{_YEAR_SPAN}", re.IGNORECASE)
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
 _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
@@ -142,10 +152,34 @@ def _answers_in(evidence: Evidence, text: str) -> tuple[str, ...]:
     return tuple(match.groupdict().get("answer") or match.group() for match in evidence.pattern.finditer(text))
 
 
+@lru_cache(maxsize=16)
+def _time_in(unit: str) -> Evidence:
+    """An amount in the unit of time the question names: "how many minutes" is answered by "150 minutes", not by
+    "a 24-week programme"; "how many years" by a span of years too ("from 1988 to 1994")."""
+    unit = unit.lower()
+    stem = "centur(?:y|ies)" if unit.startswith("centur") else unit.removesuffix("s") + "s?"
+    return _in_units(stem, _YEAR_SPAN if stem == "years?" else None)
+
+
+def _in_units(unit: str, or_else: str | None = None) -> Evidence:
+    """An answer that is an amount in `unit` (or matches `or_else`)."""
+    return Evidence(re.compile(_measured_in(unit) + (f"|{or_else}" if or_else else ""), re.IGNORECASE))
+
+
 # "what exact date", "which years": a time noun after which/what, perhaps with a word that narrows it.
 _WHEN_NOUN = r"\b(?:what|which)\s+(?:(?:exact|precise|specific|particular|same)\s+)?"
 _ASKS = (
-    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:years|months|weeks|days|hours)\b", re.IGNORECASE), Evidence(_DURATION)),
+    ("duration", re.compile(r"\bhow long\b", re.IGNORECASE), Evidence(_DURATION)),
+    ("duration", re.compile(rf"\bhow many (?P<unit>{_TIME_UNIT})", re.IGNORECASE), lambda asked: _time_in(asked["unit"])),
+    # A question that names its unit ("how many km", "in mg per kilogram", "what percentage") is answered by an
+    # amount in a unit of that measure: a number in another ("a 24-week programme") is no answer.
+    ("length", re.compile(rf"\bhow (?:many|much) {_LENGTH_UNIT}\b|\bin {_LENGTH_UNIT}\b", re.IGNORECASE), _in_units(_LENGTH_UNIT)),
+    ("mass", re.compile(rf"\bhow (?:many|much) {_MASS_UNIT}\b|\bin {_MASS_UNIT}\b", re.IGNORECASE), _in_units(_MASS_UNIT)),
+    (
+        "percentage",
+        re.compile(rf"\b(?:what|which) {_MODIFIERS}{{0,3}}?(?:percentage|per\s?cent|percent)\b", re.IGNORECASE),
+        _in_units(_PERCENT),
+    ),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (
         "number",
@@ -341,7 +375,9 @@ def expected_type(question: str) -> tuple[str | None, Evidence | None]:
     if subject and content_terms(subject) and not _NOT_DESCRIBED.search(subject):
         return "definition", _described(subject)
     for name, asks, evidence in _ASKS:
-        if asks.search(question):
+        if asked := asks.search(question):
+            if callable(evidence):
+                evidence = evidence(asked)
             return name, _agent_named(question, evidence) if name == "person" else evidence
     return None, None
 

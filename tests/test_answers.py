@@ -105,6 +105,13 @@ def read(assistant, text: str) -> Question:
     [
         ("How many people were displaced?", "number"),
         ("How long did the blockade last?", "duration"),
+        ("How many days did the war last?", "duration"),
+        # a question that names its unit asks for an amount in it
+        ("How many km long is the corridor?", "length"),
+        ("What dose, in mg per kilogram, was given?", "mass"),
+        ("By what percentage did turnout fall?", "percentage"),
+        ("Which country had the highest percentage of voters?", "name"),  # a country, not a percentage
+        ("What happened in G-7 talks?", None),  # "G" is no gram
         ("On what date was the statement signed?", "date"),
         ("When did the war start?", "date"),
         ("Who is the regional director?", "person"),
@@ -161,6 +168,35 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
     assert how_long.has_evidence(how_long.whole, "The mission is mandated for five years.")
     assert how_long.has_evidence(how_long.whole, "The first war lasted from 1988 to 1994.")
     assert not how_long.has_evidence(how_long.whole, "Russia said its 2,000-strong mission was evacuating civilians.")
+
+
+@pytest.mark.parametrize(
+    "question,answers,not_answers",
+    [
+        (
+            "How many minutes of exercise a week were the participants asked to do?",
+            ["Participants were asked to exercise for 150 minutes each week."],
+            ["Participants joined a 24-week home-based programme."],  # a time, but not in minutes
+        ),
+        ("How many years did he serve as prosecutor?", ["He served from 1998 to 2003."], ["He served in 1998."]),
+        (
+            "What dose, in mg per kilogram, was given to the macaques?",
+            ["Macaques received 22 mg/kg orally.", "a dose of 300mg daily"],
+            ["Macaques were given two doses, 2 hours apart."],
+        ),
+        (
+            "What percentage of the patients were HIV positive?",
+            ["Of them, 26% were HIV positive.", "twenty per cent of patients", "a rise of 3 percentage points"],
+            ["Of 186 patients, 44 were HIV positive."],
+        ),
+    ],
+)
+def test_a_unit_the_question_names_needs_an_amount_in_it(assistant, question, answers, not_answers):
+    asked = read(assistant, question)
+    for text in answers:
+        assert asked.has_evidence(asked.whole, text), text
+    for text in not_answers:
+        assert not asked.has_evidence(asked.whole, text), text
 
 
 def test_a_month_is_a_date_but_the_verb_may_is_not(assistant):

@@ -68,6 +68,8 @@ _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)])[ \t]+\S.*$", 
 _LOWER_WORD = re.compile(r"(?<![./@])\b[a-z][a-z’'-]+\b(?![./@]\w)")  # not of an address ("www.bbc.com/...")
 # "Armed", "HANDOUT"; not "US" or "UN", which a corpus may write as "us" or "un-"
 _CAPITALISED_WORD = re.compile(r"\b[A-Z](?:[a-z’'-]+|[A-Z’'-]{3,})\b")
+# An acronym introduced in brackets after the word that ends what it shortens: "body mass index (BMI)", "(UAVs)".
+_INTRODUCED_ACRONYM = re.compile(r"(\S+)[^\S\n]+\(([A-Z]{2,6})s?\)")
 
 
 @dataclass(frozen=True)
@@ -279,11 +281,29 @@ def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:
     return found
 
 
-def case_forms(texts: list[str]) -> tuple[set[str], set[str]]:
-    """The words `texts` write in lower case, and those they write capitalised: which words a corpus uses
-    as names ("Pashinyan") and which it only capitalises to open a sentence ("Armed")."""
-    lower = {w for text in texts for w in _LOWER_WORD.findall(text)}
-    return lower, {w for text in texts for w in _CAPITALISED_WORD.findall(text)}
+class CaseForms(NamedTuple):
+    """How a corpus writes its words: which it uses as names ("Pashinyan") and which it only capitalises to open a
+    sentence ("Armed") or shortens ("BMI")."""
+
+    lower: frozenset[str]  # words it writes in lower case
+    capitalised: frozenset[str]  # words it writes capitalised
+    # Acronyms it introduces only after words in lower case, never after a capitalised name: the short form of a
+    # term ("body mass index (BMI)", "esophagogastroduodenoscopy (EGD)"), not of a name ("... in Europe (OSCE)").
+    terms: frozenset[str]
+
+
+def case_forms(texts: Sequence[str]) -> CaseForms:
+    """How `texts` write their words (`CaseForms`)."""
+    after_lower, after_capital = set(), set()
+    for text in texts:
+        for word, acronym in _INTRODUCED_ACRONYM.findall(text):
+            if word[0].isalpha():
+                (after_lower if word[0].islower() else after_capital).add(acronym)
+    return CaseForms(
+        frozenset(w for text in texts for w in _LOWER_WORD.findall(text)),
+        frozenset(w for text in texts for w in _CAPITALISED_WORD.findall(text)),
+        frozenset(after_lower - after_capital),
+    )
 
 
 def _find_title(text: str) -> str | None:

@@ -45,7 +45,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_KINDS, Document, case_forms, discover, page_at, read_document, reader_fingerprint
+from qa.documents import SUPPORTED_KINDS, CaseForms, Document, case_forms, discover, page_at, read_document, reader_fingerprint
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings
@@ -231,8 +231,19 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def _write_case_forms(gen_dir: Path, texts: list[str]) -> None:
     """Store how the corpus writes its words (`Index.case_forms`) with its generation."""
-    lower, capitalised = case_forms(texts)
-    _atomic_write(gen_dir / CASE_FORMS, json.dumps({"lower": sorted(lower), "capitalised": sorted(capitalised)}))
+    forms = case_forms(texts)
+    _atomic_write(gen_dir / CASE_FORMS, json.dumps({name: sorted(words) for name, words in forms._asdict().items()}))
+
+
+def _stored_case_forms(gen_dir: Path) -> CaseForms | None:
+    """The generation's stored `CaseForms`, or None if it was written before they (or one of their parts) were."""
+    try:
+        stored = json.loads((gen_dir / CASE_FORMS).read_text())
+    except FileNotFoundError:
+        return None
+    if set(stored) != set(CaseForms._fields):
+        return None
+    return CaseForms(**{name: frozenset(words) for name, words in stored.items()})
 
 
 @contextmanager
@@ -394,7 +405,7 @@ class IndexBuilder:
             summary.changed = False
             if previous.get("reader") != reader:  # a newer reader read every file to what the index holds
                 _atomic_write(index_dir / MANIFEST, json.dumps({**previous, "reader": reader}, indent=2))
-            if not (old.gen_dir / CASE_FORMS).is_file():  # a generation written before the file existed
+            if _stored_case_forms(old.gen_dir) is None:  # a generation written before the file (or a part of it)
                 _write_case_forms(old.gen_dir, [d.text for d in old.documents.values()])
             summary.documents, summary.chunks, summary.sentences = len(documents), len(old.chunks), len(old.sentences)
             summary.reused_documents = len(documents)
@@ -630,15 +641,10 @@ class Index:
         )
 
     @cached_property
-    def case_forms(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The words the corpus writes in lower case, and those it writes capitalised (`qa.documents.case_forms`):
-        stored with the generation, so a question typed in lower case does not read the whole corpus."""
-        try:
-            stored = json.loads((self.gen_dir / CASE_FORMS).read_text())
-        except FileNotFoundError:  # a generation written before the file existed
-            lower, capitalised = case_forms([d.text for d in self.documents.values()])
-            return frozenset(lower), frozenset(capitalised)
-        return frozenset(stored["lower"]), frozenset(stored["capitalised"])
+    def case_forms(self) -> CaseForms:
+        """How the corpus writes its words (`qa.documents.CaseForms`): stored with the generation, so a question
+        typed in lower case does not read the whole corpus (an older generation is read until it is indexed again)."""
+        return _stored_case_forms(self.gen_dir) or case_forms([d.text for d in self.documents.values()])
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None, manifest: dict | None = None) -> "Index":

@@ -54,8 +54,9 @@ _DATE = re.compile(
 
 
 def _capitalised_word(excluded: str, word: str) -> str:
-    """A pattern for `word` unless it is one of the `excluded` alternatives."""
-    return rf"(?!(?:{excluded})\b){word}"
+    """A pattern for `word` unless it is one of the `excluded` alternatives, in capitals too ("AND" of a heading
+    run into its paragraph: "METHODS AND FINDINGS Between 2003 and 2009, ...")."""
+    return rf"(?!(?i:{excluded})\b){word}"
 
 
 # Capitalised words that name nothing: function words, titles, months and weekdays ("On Tuesday" is no name).
@@ -305,19 +306,20 @@ def place_adjectives(place: str) -> set[str]:
 
 def not_names(index: Index) -> frozenset[str]:
     """Lower-cased capitalised words of the corpus that name no one: words it also writes in lower case
-    ("Armed" of "Armenian Armed Forces", "HANDOUT" of a photo credit) and adjectives of places it names
-    ("Armenian" beside "Armenia")."""
+    ("Armed" of "Armenian Armed Forces", "HANDOUT" of a photo credit), adjectives of places it names
+    ("Armenian" beside "Armenia") and acronyms of terms ("BMI" of "body mass index")."""
     if index not in _NOT_NAMES:
-        lower, capitalised = index.case_forms
+        lower, capitalised, terms = index.case_forms
         places = {adjective for place in capitalised if len(place) >= 4 for adjective in place_adjectives(place)}
-        _NOT_NAMES[index] = frozenset({w.lower() for w in capitalised if w.lower() in lower or w in places})
+        named = {w.lower() for w in capitalised if w.lower() in lower or w in places}
+        _NOT_NAMES[index] = frozenset(named | {t.lower() + plural for t in terms for plural in ("", "s")})
     return _NOT_NAMES[index]
 
 
 def written_capitalised(index: Index) -> dict[str, str]:
     """Words the corpus only ever writes capitalised (names: "Pashinyan", "Stepanakert"), by their lower case."""
     if index not in _WRITTEN_CAPITALISED:
-        lower, capitalised = index.case_forms
+        lower, capitalised, _ = index.case_forms
         found: dict[str, str] = {}
         for word in sorted(capitalised, reverse=True):  # "Nato" before "NATO": the title-case form wins
             if word.lower() not in lower:

@@ -302,11 +302,16 @@ def test_a_who_question_is_answered_by_the_agent_of_its_own_verb(assistant):
 
 def test_a_word_in_capitals_is_no_name(assistant):
     """A word the corpus writes in capitals and in lower case is no name (its photo credit's "HANDOUT"); a name
-    is, even where a web address spells it in lower case (azernews.az), and so is a short acronym ("UN")."""
+    is, even where a web address spells it in lower case (azernews.az), and so is a short acronym ("UN"), unless the
+    corpus introduces it as the short form of words in lower case ("body mass index (BMI)")."""
     question = read(assistant, "Which agency released the footage?")
     assert not question.has_evidence(question.whole, "The footage came as a HANDOUT.")
     assert question.has_evidence(question.whole, "The footage came from AzerNews.")
     assert question.has_evidence(question.whole, "The footage came from the UN.")
+    # the seeds introduce "global positioning system (GPS)" and "unmanned aerial vehicles (UAVs)": terms, not names
+    for term in ("The footage showed its GPS jammed.", "The footage came from two UAVs."):
+        assert not question.has_evidence(question.whole, term), term
+    assert not question.has_evidence(question.whole, "The footage was released AND shared.")  # a shouted "and"
 
 
 def test_a_title_is_no_persons_name(assistant):

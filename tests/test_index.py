@@ -265,14 +265,22 @@ def test_how_the_corpus_writes_its_words_is_stored_with_the_generation(tmp_path,
     indexing, not from every document at the first such question, and an older generation without it still works."""
     corpus, settings = tmp_path / "docs", Settings(index_dir=tmp_path / "index")
     corpus.mkdir()
-    (corpus / "a.txt").write_text("Armed men met Vardanyan in Goris.\n\nThey were armed and waited.\n")
+    (corpus / "a.txt").write_text(
+        "Armed men met Vardanyan in Goris.\n\nThey were armed and waited for the body mass index (BMI) and the "
+        "Organization for Security and Co-operation in Europe (OSCE), whose monitors (OSCE) flew unmanned aerial "
+        "vehicles (UAVs).\n"
+    )
     build(settings, embedder, corpus)
     index = Index.load(settings, embedder)
-    lower, capitalised = index.case_forms
-    assert {"Armed", "Vardanyan", "Goris"} <= capitalised and "armed" in lower and "vardanyan" not in lower
+    forms = index.case_forms
+    assert {"Armed", "Vardanyan", "Goris"} <= forms.capitalised and "armed" in forms.lower and "vardanyan" not in forms.lower
+    assert forms.terms == {"BMI", "UAV"}  # OSCE is also introduced after a name: a name
+    (index.gen_dir / CASE_FORMS).write_text(json.dumps({"lower": [], "capitalised": []}))  # before `terms` was stored
+    assert Index.load(settings, embedder).case_forms == forms
     (index.gen_dir / CASE_FORMS).unlink()
-    assert Index.load(settings, embedder).case_forms == (lower, capitalised)
-    assert not build(settings, embedder, corpus).changed and (index.gen_dir / CASE_FORMS).is_file()  # written now
+    assert Index.load(settings, embedder).case_forms == forms
+    assert not build(settings, embedder, corpus).changed and Index.load(settings, embedder).case_forms == forms
+    assert (index.gen_dir / CASE_FORMS).is_file()  # written now
 
 
 def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path, embedder):

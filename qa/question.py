@@ -7,7 +7,8 @@
   corpus spells out, like ICRC, is not unknown);
 - the expected answer: a duration (how long ...: a number with a unit of time or length), an
   amount in the unit the question names (how many minutes ..., in mg per kilogram ..., what
-  percentage ...: "a 24-week programme" does not say how many minutes), a year (what year ...),
+  percentage ...: "a 24-week programme" does not say how many minutes), an age (what was the
+  median age ...: "aged 55", "a median age of 62"), a year (what year ...),
   a number (how many ...), a date (when ...), a person (who ..., which
   minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
   agent of "brokered by Russia") or a name (where ..., which company ..., which cities ..., which
@@ -38,7 +39,12 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|dozens?|half|once|twice"
 )
-_TIME_UNIT = r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?|seconds?)"
+_TIME_UNIT = (
+    r"(?:centur(?:y|ies)|decades?|years?|months?|weeks?|days?|hours?|minutes?|(?:milli|micro|nano)?seconds?)"
+)
+# How a text may shorten a unit of time a question spells out: "90 min", "24 h", "100 ms".
+_TIME_ABBREVIATIONS = {"hour": "h|hrs?", "minute": "mins?", "second": "secs?", "millisecond": "ms|msecs?",
+                       "microsecond": "[µμ]s|us", "nanosecond": "ns"}
 _QUANTITY = re.compile(
     rf"\d[\d,.]*|\b(?:{_NUMBER_WORDS})\b|\b(?:a|an|several|a few|many)\s+{_TIME_UNIT}\b",
     re.IGNORECASE,
@@ -114,6 +120,11 @@ def _measured_in(unit: str) -> str:
 # "How long ..." is answered by a length of time or of road, "what year ..." by a year: a bare number or day is no answer.
 _YEAR_SPAN = rf"\b{_YEAR}\s*(?:-|–|to|until)\s*(?:1[5-9]|20)?\d\d\b"  # "1988-94" too
 _DURATION = re.compile(rf"{_measured_in(f'(?:{_TIME_UNIT}|{_LENGTH_UNIT})')}|{_YEAR_SPAN}", re.IGNORECASE)
+# "What was the median age ...?" is answered by an age: "aged 55", "20 years old", "a median age of 62", "mean age, 58.3".
+_AGE = re.compile(
+    rf"{_measured_in('years?')}|\baged\s+(?:\w+\s+)?\d|\bages?\b[\s,:=(]*(?:(?:was|were|is|of|at \w+)\s+)*\d",
+    re.IGNORECASE,
+)
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
 _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
@@ -155,11 +166,15 @@ def _answers_in(evidence: Evidence, text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=16)
 def _time_in(unit: str) -> Evidence:
-    """An amount in the unit of time the question names: "how many minutes" is answered by "150 minutes", not by
-    "a 24-week programme"; "how many years" by a span of years too ("from 1988 to 1994")."""
-    unit = unit.lower()
-    stem = "centur(?:y|ies)" if unit.startswith("centur") else unit.removesuffix("s") + "s?"
-    return _in_units(stem, _YEAR_SPAN if stem == "years?" else None)
+    """An amount in the unit of time the question names: "how many minutes" is answered by "150 minutes" or "90 min",
+    not by "a 24-week programme"; "how many years" by a span of years too ("from 1988 to 1994")."""
+    unit = unit.lower().removesuffix("s")
+    if unit.startswith("centur"):
+        return _in_units("centur(?:y|ies)")
+    if unit == "year":
+        return _in_units("years?", _YEAR_SPAN)
+    short = _TIME_ABBREVIATIONS.get(unit)
+    return _in_units(f"(?:{unit}s?|{short})" if short else f"{unit}s?")
 
 
 def _in_units(unit: str, or_else: str | None = None) -> Evidence:
@@ -180,6 +195,11 @@ _ASKS = (
         "percentage",
         re.compile(rf"\b(?:what|which) {_MODIFIERS}{{0,3}}?(?:percentage|per\s?cent|percent)\b", re.IGNORECASE),
         _in_units(_PERCENT),
+    ),
+    (
+        "age",
+        re.compile(rf"\b(?:what|which) (?:(?:is|was|are|were) (?:the |its |their )?)?{_MODIFIERS}{{0,3}}?ages?\b", re.IGNORECASE),
+        Evidence(_AGE),
     ),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (

@@ -131,7 +131,7 @@ def read(assistant, text: str) -> Question:
         ("What did the ICRC's regional director say people were queuing for?", None),
         ("What did the company announce?", None),
         # a number measures something: an age, a rate, a cost, a dose, however it is qualified
-        ("What was the median age of the patients at diagnosis?", "number"),
+        ("What was the median age of the patients at diagnosis?", "age"),
         ("What monthly pay were the fighters promised?", "number"),
         ("What worldwide prevalence of underweight was forecast?", "number"),
         ("How common is the allele among controls?", "number"),
@@ -175,14 +175,24 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
     [
         (
             "How many minutes of exercise a week were the participants asked to do?",
-            ["Participants were asked to exercise for 150 minutes each week."],
+            ["Participants were asked to exercise for 150 minutes each week.", "They exercised 90 min a week."],
             ["Participants joined a 24-week home-based programme."],  # a time, but not in minutes
         ),
         ("How many years did he serve as prosecutor?", ["He served from 1998 to 2003."], ["He served in 1998."]),
         (
+            "How many milliseconds does the timer wait?",
+            ["It waits 100 ms.", "a 1000-millisecond wait"],
+            ["It waits for 3 retries."],
+        ),
+        (
             "What dose, in mg per kilogram, was given to the macaques?",
             ["Macaques received 22 mg/kg orally.", "a dose of 300mg daily"],
             ["Macaques were given two doses, 2 hours apart."],
+        ),
+        (
+            "What was the median age of the patients at diagnosis?",
+            ["The median age at diagnosis was 71.", "Patients were aged 55 years and over.", "mean age, 58.3 years"],
+            ["Patients were enrolled during 2001-06 at 12 centres."],
         ),
         (
             "What percentage of the patients were HIV positive?",

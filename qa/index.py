@@ -45,7 +45,16 @@ from urllib.parse import urlparse
 import numpy as np
 
 from qa.chunking import CHUNKER_VERSION, Chunk, Sentence, chunk_document, split_sentences
-from qa.documents import SUPPORTED_KINDS, CaseForms, Document, case_forms, discover, page_at, read_document, reader_fingerprint
+from qa.documents import (
+    SUPPORTED_KINDS,
+    CaseForms,
+    Document,
+    case_forms,
+    discover,
+    page_at,
+    read_document,
+    reader_fingerprint,
+)
 from qa.embeddings import Embedder
 from qa.errors import BackendUnavailableError, DocumentError, IndexMismatchError, NoIndexError, QAError, read_json
 from qa.settings import Settings

@@ -164,6 +164,11 @@ def _answers_in(evidence: Evidence, text: str) -> tuple[str, ...]:
     return tuple(match.groupdict().get("answer") or match.group() for match in evidence.pattern.finditer(text))
 
 
+def _in_units(unit: str, or_else: str | None = None) -> Evidence:
+    """An answer that is an amount in `unit` (or matches `or_else`)."""
+    return Evidence(re.compile(_measured_in(unit) + (f"|{or_else}" if or_else else ""), re.IGNORECASE))
+
+
 @lru_cache(maxsize=16)
 def _time_in(unit: str) -> Evidence:
     """An amount in the unit of time the question names: "how many minutes" is answered by "150 minutes" or "90 min",
@@ -177,11 +182,8 @@ def _time_in(unit: str) -> Evidence:
     return _in_units(f"(?:{unit}s?|{short})" if short else f"{unit}s?")
 
 
-def _in_units(unit: str, or_else: str | None = None) -> Evidence:
-    """An answer that is an amount in `unit` (or matches `or_else`)."""
-    return Evidence(re.compile(_measured_in(unit) + (f"|{or_else}" if or_else else ""), re.IGNORECASE))
-
-
+# "What was the median ...", "what annual ...": the words before the noun naming what is measured.
+_WHAT_MEASURE = rf"\b(?:what|which) (?:(?:is|was|are|were) (?:the |its |their )?)?{_MODIFIERS}{{0,3}}?"
 # "what exact date", "which years": a time noun after which/what, perhaps with a word that narrows it.
 _WHEN_NOUN = r"\b(?:what|which)\s+(?:(?:exact|precise|specific|particular|same)\s+)?"
 _ASKS = (
@@ -189,24 +191,18 @@ _ASKS = (
     ("duration", re.compile(rf"\bhow many (?P<unit>{_TIME_UNIT})", re.IGNORECASE), lambda asked: _time_in(asked["unit"])),
     # A question that names its unit ("how many km", "in mg per kilogram", "what percentage") is answered by an
     # amount in a unit of that measure: a number in another ("a 24-week programme") is no answer.
-    ("length", re.compile(rf"\bhow (?:many|much) {_LENGTH_UNIT}\b|\bin {_LENGTH_UNIT}\b", re.IGNORECASE), _in_units(_LENGTH_UNIT)),
-    ("mass", re.compile(rf"\bhow (?:many|much) {_MASS_UNIT}\b|\bin {_MASS_UNIT}\b", re.IGNORECASE), _in_units(_MASS_UNIT)),
-    (
-        "percentage",
-        re.compile(rf"\b(?:what|which) {_MODIFIERS}{{0,3}}?(?:percentage|per\s?cent|percent)\b", re.IGNORECASE),
-        _in_units(_PERCENT),
+    *(
+        (name, re.compile(rf"\bhow (?:many|much) {unit}\b|\bin {unit}\b", re.IGNORECASE), _in_units(unit))
+        for name, unit in (("length", _LENGTH_UNIT), ("mass", _MASS_UNIT))
     ),
-    (
-        "age",
-        re.compile(rf"\b(?:what|which) (?:(?:is|was|are|were) (?:the |its |their )?)?{_MODIFIERS}{{0,3}}?ages?\b", re.IGNORECASE),
-        Evidence(_AGE),
-    ),
+    ("percentage", re.compile(rf"{_WHAT_MEASURE}(?:percentage|per\s?cent|percent)\b", re.IGNORECASE), _in_units(_PERCENT)),
+    ("age", re.compile(rf"{_WHAT_MEASURE}ages?\b", re.IGNORECASE), Evidence(_AGE)),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (
         "number",
         re.compile(
             r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide|common|prevalent|frequent(?:ly)?)\b|"
-            rf"\b(?:what|which) (?:(?:is|was|are|were) (?:the |its |their )?)?{_MODIFIERS}{{0,3}}?(?:{_MEASURE})\b",
+            rf"{_WHAT_MEASURE}(?:{_MEASURE})\b",
             re.IGNORECASE,
         ),
         Evidence(_QUANTITY, _NOT_QUANTITY),
@@ -331,8 +327,8 @@ def not_names(index: Index) -> frozenset[str]:
     if index not in _NOT_NAMES:
         lower, capitalised, terms = index.case_forms
         places = {adjective for place in capitalised if len(place) >= 4 for adjective in place_adjectives(place)}
-        named = {w.lower() for w in capitalised if w.lower() in lower or w in places}
-        _NOT_NAMES[index] = frozenset(named | {t.lower() + plural for t in terms for plural in ("", "s")})
+        common = {w.lower() for w in capitalised if w.lower() in lower or w in places}
+        _NOT_NAMES[index] = frozenset(common | {t.lower() + plural for t in terms for plural in ("", "s")})
     return _NOT_NAMES[index]
 
 

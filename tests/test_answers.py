@@ -110,6 +110,7 @@ def read(assistant, text: str) -> Question:
         ("How many km long is the corridor?", "length"),
         ("What dose, in mg per kilogram, was given?", "mass"),
         ("By what percentage did turnout fall?", "percentage"),
+        ("What is the percentage of women among the patients?", "percentage"),
         ("Which country had the highest percentage of voters?", "name"),  # a country, not a percentage
         ("What happened in G-7 talks?", None),  # "G" is no gram
         ("On what date was the statement signed?", "date"),

@@ -105,6 +105,10 @@ _ENTITIES = "|".join(
 )
 # A name the question does not already contain: a capitalised word that does not start the sentence.
 _PROPER_WORD = re.compile(rf"(?<![.!?:]\s)(?<!^)\b{_PROPER}")
+# A heading in capitals run into the sentence it opens, as structured abstracts print them ("METHODS AND FINDINGS
+# Between 2003 and 2009, ...", "DESIGN, SETTING, AND PARTICIPANTS ..."), and the word opening the sentence after
+# it: capitals that name nothing.
+_HEADING_RUN = re.compile(r"^\s*(?:[A-Z]{2,}[,:;]?\s+){2,}(?:[A-Z][\w’'-]*\b)?")
 _LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot|cm|centimet(?:er|re)s?|mm|millimet(?:er|re)s?)"
 _MASS_UNIT = r"(?:[mµμk]g|micrograms?|milligrams?|grams?|kilograms?|tonnes?|tons?)"  # not "g" ("G-7") or "pounds" (£)
 _PERCENT = r"(?:%|per\s?cent\b|percentage points?\b)"
@@ -228,7 +232,7 @@ _ASKS = (
     (
         "name",
         re.compile(rf"^\s*where\b|\b(?:which|what)\s+{_MODIFIERS}{{0,3}}?(?:{_ENTITY}|{_ENTITIES})\b", re.IGNORECASE),
-        Evidence(_PROPER_WORD, names=True),
+        Evidence(_PROPER_WORD, _HEADING_RUN, names=True),
     ),
 )
 # "What is the Lachin corridor?", "Tell me about the Lachin corridor.", "Who was Arman Tatoyan?": a description

@@ -323,6 +323,9 @@ def test_a_word_in_capitals_is_no_name(assistant):
     for term in ("The footage showed its GPS jammed.", "The footage came from two UAVs."):
         assert not question.has_evidence(question.whole, term), term
     assert not question.has_evidence(question.whole, "The footage was released AND shared.")  # a shouted "and"
+    # a heading in capitals run into its paragraph, as structured abstracts print them, and the word opening it
+    assert not question.has_evidence(question.whole, "BACKGROUND AND AIMS Footage was released on Monday.")
+    assert question.has_evidence(question.whole, "BACKGROUND AND AIMS The footage came from AzerNews.")
 
 
 def test_a_title_is_no_persons_name(assistant):

@@ -304,6 +304,7 @@ _PART_BREAK = re.compile(
 # "..., both during X and after Y?" asks the same thing twice: once with X, once with Y.
 _BOTH = re.compile(r"^(?P<head>.+?),?\s+both\s+(?P<first>.+?)\s+and\s+(?P<second>[^?]+)\??\s*$", re.IGNORECASE)
 _ATOM = re.compile(r"\w+(?:[.,]\d+)*")
+_POSSESSIVE = re.compile(r"['’]s\b")
 _STEM_FORM = 5  # least length of a stem whose longer or shorter form counts as the same word
 
 
@@ -360,8 +361,9 @@ def as_written(question: str, index: Index) -> str:
 
 
 def atoms(text: str) -> set[str]:
-    """Lower-cased words and numbers of `text` ("3,154" stays one)."""
-    return set(_ATOM.findall(text.casefold()))
+    """Lower-cased words and numbers of `text` ("3,154" stays one), without the "s" of a possessive: "Armenia's
+    army" names no one the question "Who leads Armenia?" does not."""
+    return set(_ATOM.findall(_POSSESSIVE.sub("", text.casefold())))
 
 
 @dataclass

@@ -328,6 +328,12 @@ def test_a_word_in_capitals_is_no_name(assistant):
     assert question.has_evidence(question.whole, "BACKGROUND AND AIMS The footage came from AzerNews.")
 
 
+def test_a_possessive_names_no_one_new(assistant):
+    question = read(assistant, "Which agency did Armenia accuse?")
+    assert not question.has_evidence(question.whole, "On Monday, Armenia's army was mobilised.")  # not a new "s"
+    assert question.has_evidence(question.whole, "On Monday, Armenia accused Azerbaijan’s State Security Service.")
+
+
 def test_a_title_is_no_persons_name(assistant):
     question = read(assistant, "Who called the Barda attack a terrorist act?")
     assert not question.has_evidence(question.whole, "Azerbaijani Ombudsman called the attack a terrorist act.")

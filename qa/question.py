@@ -129,6 +129,13 @@ _AGE = re.compile(
     rf"{_measured_in('years?')}|\baged\s+(?:\w+\s+)?\d|\bages?\b[\s,:=(]*(?:(?:was|were|is|of|at \w+)\s+)*\d",
     re.IGNORECASE,
 )
+# A rate, prevalence or share ("what proportion ...", "how common ...") is a percentage, an amount per something
+# ("3.2 per 100,000", "70 beats per minute") or a fraction ("a third", "one in five"); a count alone is none.
+_SHARE = re.compile(
+    rf"{_measured_in(_PERCENT)}|\d[\d,.]*(?:\s+[\w-]+){{0,3}}\s+per\s+[\w,]+|"
+    r"\b(?:half|(?:a|one|two)\s+(?:third|quarter|fifth|tenth)s?|one\s+in\s+[\w,]+)\b",
+    re.IGNORECASE,
+)
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
 _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
@@ -200,6 +207,13 @@ _ASKS = (
         for name, unit in (("length", _LENGTH_UNIT), ("mass", _MASS_UNIT))
     ),
     ("percentage", re.compile(rf"{_WHAT_MEASURE}(?:percentage|per\s?cent|percent)\b", re.IGNORECASE), _in_units(_PERCENT)),
+    (
+        "share",
+        re.compile(
+            rf"{_WHAT_MEASURE}(?:rates?|prevalence|incidence|proportion|share)\b|\bhow (?:common|prevalent)\b", re.IGNORECASE
+        ),
+        Evidence(_SHARE),
+    ),
     ("age", re.compile(rf"{_WHAT_MEASURE}ages?\b", re.IGNORECASE), Evidence(_AGE)),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (

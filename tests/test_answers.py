@@ -134,8 +134,9 @@ def read(assistant, text: str) -> Question:
         # a number measures something: an age, a rate, a cost, a dose, however it is qualified
         ("What was the median age of the patients at diagnosis?", "age"),
         ("What monthly pay were the fighters promised?", "number"),
-        ("What worldwide prevalence of underweight was forecast?", "number"),
-        ("How common is the allele among controls?", "number"),
+        ("What worldwide prevalence of underweight was forecast?", "share"),  # a share of the whole
+        ("How common is the allele among controls?", "share"),
+        ("What odds ratio was found?", "number"),
         ("What did the minister mean by a local operation?", None),
         ("What does ASGI stand for?", "definition"),
         ("What does “Contribution” mean in the licence?", "definition"),
@@ -194,6 +195,11 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
             "What was the median age of the patients at diagnosis?",
             ["The median age at diagnosis was 71.", "Patients were aged 55 years and over.", "mean age, 58.3 years"],
             ["Patients were enrolled during 2001-06 at 12 centres."],
+        ),
+        (
+            "What proportion of the patients had a favourable outcome?",
+            ["Of them, 96% had a favourable outcome.", "one in five patients", "a rate of 32 per 1,000 patients"],
+            ["182 patients had a favourable outcome (P = 0.047)."],  # a count and a p-value: no share
         ),
         (
             "What percentage of the patients were HIV positive?",

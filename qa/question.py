@@ -219,7 +219,7 @@ _ASKS = (
     (
         "number",
         re.compile(
-            r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide|common|prevalent|frequent(?:ly)?)\b|"
+            r"\bhow (?:many|much|far|close|large|big|old|often|high|deep|wide|frequent(?:ly)?)\b|"  # "how common": a share
             rf"{_WHAT_MEASURE}(?:{_MEASURE})\b",
             re.IGNORECASE,
         ),

@@ -158,9 +158,9 @@ class Quotations:
         """The rows of the code block right below the line the sentence at `row` ends (up to `CODE_LINES` lines),
         which is never quoted on its own: empty when no code follows, or when the sentence is code itself."""
         following = row + 1
-        if not self._ends_line(row) or not self._code(following) or self._code(row):
+        if not self._ends_line(row) or (block := self.code_block(following)) is None or self._code(row):
             return []
-        rows, block = [following], self.code_block(following)
+        rows = [following]
         while len(rows) < CODE_LINES and self._ends_line(rows[-1]) and self.code_block(rows[-1] + 1) == block:
             rows.append(rows[-1] + 1)
         return rows

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from qa.errors import DocumentError
 from qa.markdown import render_markdown
-from qa.page import ENDS_SENTENCE, Page
+from qa.page import BRACKET_IN_CODE, ENDS_SENTENCE, Page, as_code
 from qa.pdf import render_pdf
 from qa.restructuredtext import render_rst
 from qa.webpage import render_html
@@ -55,8 +55,11 @@ _INLINE_JUNK = re.compile(r"\s*pic\.twitter\.com/\S+|\s*<https?://[^\s>]*>|\s*ht
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _LINE_SEPARATOR = re.compile(r"[\x0b\x0c]")
 # Wikipedia's footnote markers ([12], [a], [citation needed]) look like our own [n] citations.
-_BRACKET_IN_CODE = "\ue000"  # a private-use character stands for "[" in code while a page is cleaned
 _FOOTNOTE_MARKER = re.compile(r"\[(?:\d{1,4}|[a-z]{1,2}|citation needed|note \d+|clarification needed)\]")
+# A text its writer footnoted puts some markers after punctuation ("... in 1991.[12]"). In one that puts none there,
+# a "marker" right after a word is an index in code ("items[0]", "row[i]") and stays; one after a space goes.
+_MARKER_AFTER_PUNCTUATION = re.compile(r"[.,;:!?\"”’]" + _FOOTNOTE_MARKER.pattern)
+_MARKER_NOT_AN_INDEX = re.compile(r"(?<!\w)" + _FOOTNOTE_MARKER.pattern)
 # Hard-wrapped text (e-mail, RFCs, Project Gutenberg) breaks its lines at a width of 60-100 characters.
 MIN_WRAP_WIDTH = 50
 WRAP_SLACK = 8  # a wrapper's width may exceed the longest line it wrote by a word's length
@@ -136,18 +139,24 @@ def repair_mojibake(text: str) -> str:
     return _CJK_RUN.sub(fix, text)
 
 
-def clean_fragment(text: str, *, rendered: bool = False) -> str:
+def footnoted(text: str) -> bool:
+    """Whether `text` carries footnote markers: some stand after punctuation (`_MARKER_AFTER_PUNCTUATION`)."""
+    return bool(_MARKER_AFTER_PUNCTUATION.search(text))
+
+
+def clean_fragment(text: str, *, rendered: bool = False, markers: bool = True) -> str:
     """Character-level cleaning; also applied to a quote taken from a raw file to find it in cleaned text.
 
     Text `rendered` from Markdown or HTML keeps its addresses: the link targets are gone, so an address left in its text
-    or code is one its writer meant to show ("Documentation: https://...").
+    or code is one its writer meant to show ("Documentation: https://..."). The text of a document without footnote
+    `markers` (`footnoted`) keeps a bracket right after a word, an index in code ("items[0]").
     """
     text = repair_mojibake(text)
     text = _LINE_SEPARATOR.sub("\n", _CONTROL.sub("", text))
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "")
     if not rendered:
         text = _INLINE_JUNK.sub("", text)
-    return _FOOTNOTE_MARKER.sub("", text)
+    return (_FOOTNOTE_MARKER if markers else _MARKER_NOT_AN_INDEX).sub("", text)
 
 
 def _take_date(raw: str) -> tuple[str, str | None]:
@@ -187,13 +196,13 @@ def unwrap(text: str) -> str:
 def clean_text(raw: str) -> tuple[str, str | None]:
     """Return (cleaned text, date) for a document's raw text."""
     raw, date = _take_date(raw)
-    return unwrap(_clean_lines(raw, rendered=False)), date
+    return unwrap(_clean_lines(raw, rendered=False, markers=footnoted(raw))), date
 
 
-def _clean_lines(text: str, *, rendered: bool) -> str:
-    """`text` cleaned line by line, without boilerplate lines or runs of blank ones; `rendered` is text
-    rendered from Markdown or HTML, whose URLs are kept."""
-    lines = [line.rstrip() for line in clean_fragment(text, rendered=rendered).split("\n")]
+def _clean_lines(text: str, *, rendered: bool, markers: bool) -> str:
+    """`text` cleaned line by line, without boilerplate lines or runs of blank ones; `rendered` and `markers` as in
+    `clean_fragment`."""
+    lines = [line.rstrip() for line in clean_fragment(text, rendered=rendered, markers=markers).split("\n")]
     kept = [line for line in lines if not _BOILERPLATE_LINE.match(line)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
@@ -226,13 +235,14 @@ class Cleaned(NamedTuple):
 
 
 def _mask_code(page: Page) -> Page:
-    """The page with each "[" of its code masked (`_BRACKET_IN_CODE`): "&v[100]" holds no footnote marker to drop."""
+    """The page with each "[" of its code blocks masked (`as_code`): "&v[100]" holds no footnote marker to drop. The
+    readers mask inline code."""
     pieces, at = [], 0
     for block in page.code:
         if (found := page.text.find(block, at)) >= 0:
-            pieces += [page.text[at:found], block.replace("[", _BRACKET_IN_CODE)]
+            pieces += [page.text[at:found], as_code(block)]
             at = found + len(block)
-    masked = tuple(block.replace("[", _BRACKET_IN_CODE) for block in page.code)
+    masked = tuple(as_code(block) for block in page.code)
     return page._replace(text="".join(pieces) + page.text[at:], code=masked)
 
 
@@ -240,39 +250,43 @@ def _clean_page(page: Page, date: str | None) -> Cleaned:
     """A rendered page's text, whose paragraphs are already joined and whose code keeps its lines, cleaned line
     by line; its title; `date`, else the page's own; and where its headings, code, pages, links and list items are in
     the cleaned text."""
-    title = clean_fragment(page.title, rendered=True).strip() if page.title else None
     page = _mask_code(page)  # unmasked below: one character for one, so no span moves
-    text = _clean_lines(page.text, rendered=True)
+    markers = footnoted(page.text)
+    title = clean_fragment(page.title, rendered=True, markers=markers).strip() if page.title else None
+    title = title and title.replace(BRACKET_IN_CODE, "[")  # a heading's inline code ("`items[0]`")
+    text = _clean_lines(page.text, rendered=True, markers=markers)
     lines = list(re.finditer(r"[^\n]+", text))
     stripped = [line.group().strip() for line in lines]
 
     def spans(blocks: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-        return tuple(lines[n].span() for found in _lines_of(blocks, stripped) if found for n in found)
+        return tuple(lines[n].span() for found in _lines_of(blocks, stripped, markers) if found for n in found)
 
     def whole(blocks: tuple[str, ...]) -> tuple[tuple[int, int], ...]:  # a block of code is one, blank lines and all
-        return tuple((lines[found[0]].start(), lines[found[-1]].end()) for found in _lines_of(blocks, stripped) if found)
+        return tuple(
+            (lines[found[0]].start(), lines[found[-1]].end()) for found in _lines_of(blocks, stripped, markers) if found
+        )
 
-    blocks = _lines_of(tuple(page.text.split("\n\n")), stripped) if page.pages else []
+    blocks = _lines_of(tuple(page.text.split("\n\n")), stripped, markers) if page.pages else []
     pages: list[tuple[int, int]] = []
     for found, number in zip(blocks, page.pages):
         if found and (not pages or pages[-1][1] != number):
             pages.append((lines[found.start].start(), number))
     return Cleaned(
-        text.replace(_BRACKET_IN_CODE, "["), title or None, date or page.date, spans(page.headings), whole(page.code),
+        text.replace(BRACKET_IN_CODE, "["), title or None, date or page.date, spans(page.headings), whole(page.code),
         tuple(pages), spans(page.links), spans(page.items),
     )
 
 
-def _lines_of(blocks: tuple[str, ...], lines: list[str]) -> list[range | None]:
+def _lines_of(blocks: tuple[str, ...], lines: list[str], markers: bool) -> list[range | None]:
     """For each block of a rendered page, in order, the range of the cleaned text's lines (`lines`: its non-blank
-    lines, stripped) that hold it; None for a block cleaning dropped."""
+    lines, stripped) that hold it; None for a block cleaning dropped. `markers` as in `clean_fragment`."""
     found: list[range | None] = []
     where: dict[str, list[int]] = {}  # each line's numbers, so a dropped block costs no scan of the text
     for k, line in enumerate(lines):
         where.setdefault(line, []).append(k)
     n = 0
     for block in blocks:
-        want = [line.strip() for line in clean_fragment(block, rendered=True).split("\n") if line.strip()]
+        want = [line.strip() for line in clean_fragment(block, rendered=True, markers=markers).split("\n") if line.strip()]
         starts = where.get(want[0], []) if want else []
         starts = starts[bisect.bisect_left(starts, n) :]
         at = next((k for k in starts if lines[k : k + len(want)] == want), None)

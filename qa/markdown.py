@@ -15,7 +15,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from qa.page import Page, iso_date, only_links, word_count
+from qa.page import Page, as_code, iso_date, only_links, word_count
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -40,7 +40,7 @@ def _inline(token: Token) -> str:
     parts = []
     for child in token.children or []:
         if child.type in _INLINE_TEXT:
-            parts.append(child.content)
+            parts.append(as_code(child.content) if child.type == "code_inline" else child.content)
         elif child.type == "softbreak":
             parts.append(" ")
         elif child.type == "hardbreak":

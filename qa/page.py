@@ -9,6 +9,9 @@ from typing import NamedTuple
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"\w+")
 ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")  # a line that ends so ends a sentence (hard-wrapped text's do not)
+# A private-use character stands for "[" in code while a page is cleaned, so that cleaning takes no index of
+# code ("items[0]", "&v[100]") for a footnote marker to drop; `qa.documents` puts the "[" back.
+BRACKET_IN_CODE = "\ue000"
 
 
 class Page(NamedTuple):
@@ -20,6 +23,11 @@ class Page(NamedTuple):
     pages: tuple[int, ...] = ()  # of a paged document (PDF): the page each block of `text` starts on
     links: tuple[str, ...] = ()  # the blocks of `text` that are links (`only_links`: a table of contents, "see also")
     items: tuple[str, ...] = ()  # the blocks of `text` that are items of a list (their bullet or number not in `text`)
+
+
+def as_code(text: str) -> str:
+    """Code, inline or a block, with its "[" masked (`BRACKET_IN_CODE`)."""
+    return text.replace("[", BRACKET_IN_CODE)
 
 
 def word_count(text: str) -> int:

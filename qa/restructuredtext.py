@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, iso_date, only_links, word_count
+from qa.page import Page, as_code, iso_date, only_links, word_count
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -168,6 +168,8 @@ def _runs(node: nodes.Node, in_link: bool = False) -> Iterator[tuple[str | None,
     ("`Unknown target`_", "|undefined|") as the words in it; None for a footnote's or citation's marker."""
     if node.tagname == "#text":
         yield node.astext(), in_link
+    elif node.tagname == "literal":  # inline code, whose "[" is no footnote marker's ("``items[0]``")
+        yield as_code(node.astext()), in_link
     elif node.tagname in _MARKERS:
         yield None, in_link
     elif node.tagname == "problematic":
@@ -220,6 +222,20 @@ def _blocks(node: nodes.Node, in_item: bool = False) -> Iterator[tuple[str, str]
             yield from _blocks(child, in_item or tag in _ITEMS)
 
 
+def _title(document: nodes.document) -> str | None:
+    """The document's title (`.. title::`, else its title heading), else its first section's heading, a heading
+    read as its words are (`_inline`)."""
+    heading = next(
+        (child if child.tagname == "title" else child[0] for child in document.children
+         if child.tagname in ("title", "section")),
+        None,
+    )
+    named = document.get("title")
+    if heading is None or (named and named != heading.astext()):  # named by `.. title::`
+        return named or None
+    return _inline(heading)[0]
+
+
 def render_rst(raw: str, where: str) -> Page:
     """The plain text of a reStructuredText document, its title (the document's, else its first section's), date
     (the `:Date:` field), headings, code, links and list items."""
@@ -235,10 +251,9 @@ def render_rst(raw: str, where: str) -> Page:
     errors = [message for message in document.findall(nodes.system_message) if message["level"] >= 3]
     if not blocks and errors:  # what docutils could not read was all there was: a line too long, a broken table
         raise DocumentError(f"cannot read {where}: {' '.join(errors[0][0].astext().split())}")
-    sections = (child[0].astext() for child in document.children if child.tagname == "section")
     return Page(
         "\n\n".join(text for text, _ in blocks),
-        document.get("title") or next(sections, None),
+        _title(document),
         next((iso_date(date.astext()) for date in document.findall(nodes.date)), None),
         headings=tuple(text for text, kind in blocks if kind == "heading"),
         code=tuple(text for text, kind in blocks if kind == "code"),

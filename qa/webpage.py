@@ -18,12 +18,13 @@ import re
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from qa.page import Page, iso_date, only_links, word_count
+from qa.page import Page, as_code, iso_date, only_links, word_count
 
 # Never read: not text (scripts, styles, drawings), or text about the site rather than the page.
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "form", "button",
             "select", "textarea", "nav", "aside", "dialog", "head", "footer"}  # fmt: skip
 _CONTENT = ("main", "article")  # a page's own content, when it marks it; the first kind found wins
+_INLINE_CODE = {"code", "kbd", "samp", "var", "tt"}  # whose "[" is no footnote marker's ("items[0]")
 _PAGE_FRAME = {"header"}  # the site's banner, unless it is the content's own (its title, byline, date)
 _BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
            "li", "dt", "dd", "blockquote", "figure", "figcaption", "caption", "table", "tr", "ul", "ol", "dl",
@@ -138,7 +139,7 @@ class _Reader(HTMLParser):
         if "title" in self.open and "svg" not in self.open:
             self.title.append(data)
         elif not self.skipping:
-            self.line.append(data)
+            self.line.append(as_code(data) if _INLINE_CODE & set(self.open) else data)
             self.words["a" in self.open] += word_count(data)
 
 

@@ -128,6 +128,33 @@ def test_brackets_in_code_are_code_and_only_prose_loses_its_footnote_markers(tmp
     assert [document.text[a:b] for a, b in document.code] == ["let v = vec![1, 2, 3];\nlet gone = &v[100];"]
 
 
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("arrays.md", "# Reading `rows[0]`\n\nIt panics.[12] The first is `rows[0]`, the last `rows[n]`.\n"),
+        ("arrays.html", "<h1>Reading <code>rows[0]</code></h1><p>It panics.[12] The first is <code>rows[0]</code>,"
+         " the last <kbd>rows[n]</kbd>.</p>"),
+        ("arrays.rst", "Reading ``rows[0]``\n===================\n\nIt panics.[12] The first is ``rows[0]``,"
+         " the last ``rows[n]``.\n"),
+    ],
+)
+def test_inline_code_keeps_its_indexes_in_a_footnoted_page(tmp_path, name, page):
+    path = tmp_path / name
+    path.write_text(page)
+    document = read_document(path, name)
+    assert document.text == "Reading rows[0]\n\nIt panics. The first is rows[0], the last rows[n]."
+    assert document.title == "Reading rows[0]"
+    assert [document.text[a:b] for a, b in document.headings] == ["Reading rows[0]"]
+
+
+def test_a_text_without_footnote_markers_keeps_the_indexes_of_its_code():
+    plain = "The first row is rows[0] and the cell row[i].\n\n    total = rows[0] + rows[1]\n\nSee the manual [3]."
+    assert clean_text(plain)[0] == plain.replace("[3]", "")  # a marker after a space is no index
+    # A text that footnotes (Wikipedia pasted) puts markers after punctuation; then one after a word goes too.
+    wiki = "Shusha lies south[2] of the capital.[1] Both cities are old.[a]"
+    assert clean_text(wiki)[0] == "Shusha lies south of the capital. Both cities are old."
+
+
 def test_a_markdown_title_is_its_first_level_one_heading(tmp_path):
     path = tmp_path / "note.md"
     path.write_text("Intro line.\n\n## Not this\n\n# The *Ceasefire* notes\n\nText.\n")

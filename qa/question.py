@@ -112,6 +112,14 @@ _HEADING_RUN = re.compile(r"^\s*(?:[A-Z]{2,}[,:;]?\s+){2,}(?:[A-Z][\w’'-]*\b)?
 _LENGTH_UNIT = r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|feet|foot|cm|centimet(?:er|re)s?|mm|millimet(?:er|re)s?)"
 _MASS_UNIT = r"(?:[mµμk]g|micrograms?|milligrams?|grams?|kilograms?|tonnes?|tons?)"  # not "g" ("G-7") or "pounds" (£)
 _PERCENT = r"(?:%|per\s?cent\b|percentage points?\b)"
+# Money: an amount after a currency's sign or code ("$150 million", "US$1,500", "€5", "USD 20") or before its name or
+# code ("2 billion dollars", "300 manats", "5 billion AMD"); a count alone ("150 million") is none.
+_CURRENCY_CODE = r"(?-i:USD|EUR|GBP|JPY|CNY|RUB|CHF|INR|CAD|AUD|AMD|AZN)"
+_CURRENCY = rf"(?:[$€£¥₹₽₼֏]|\b{_CURRENCY_CODE})\s?\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|m)\b)?"
+_CURRENCY_NAME = (
+    r"(?:(?:thousand|million|billion|trillion|bn)\s+)?(?:(?:US|American|Canadian|Australian)\s+)?(?:dollars?|euros?|"
+    rf"pounds?|yen|yuan|renminbi|r[ou]{{1,2}}bles?|manats?|drams?|rupees?|francs?|liras?|pesos?|cents?|{_CURRENCY_CODE})"
+)
 # An amount before its unit: "150 minutes", "300mg", "two hours", "a few days".
 _AMOUNT = rf"(?:\d[\d,.]*[\s-]*|\b(?:{_NUMBER_WORDS}|a|an|several|a few|many)[\s-]+)"
 
@@ -143,6 +151,9 @@ _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.patte
 _MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
 
 
+# A sum of money: "how much money ...", "how much did it cost ...", "what was the budget ...".
+_MONEY_WORD = r"costs?|price|pay|salary|wages?|budget|income|fees?|fines?|revenue|funding|profits?|spending"
+_MONEY_VERB = r"cost|pay|paid|spend|spent|raised?|earn(?:ed)?|charged?|donated?|invested?|owed?|worth|sold for|fund(?:ed)?"
 # What a number measures: "what was the median age ...", "what worldwide prevalence ...", "what annual cost ...".
 _MEASURE = (
     r"numbers?|population|percentage|per cent|percent|share|proportion|amount|size|distance|tolls?|rates?|ratios?|"
@@ -215,6 +226,14 @@ _ASKS = (
         Evidence(_SHARE),
     ),
     ("age", re.compile(rf"{_WHAT_MEASURE}ages?\b", re.IGNORECASE), Evidence(_AGE)),
+    (
+        "money",
+        re.compile(
+            rf"\bhow much (?:money|cash|funding)\b|\bhow much\b[^?]*\b(?:{_MONEY_VERB})\b|{_WHAT_MEASURE}(?:{_MONEY_WORD})\b",
+            re.IGNORECASE,
+        ),
+        Evidence(re.compile(rf"{_CURRENCY}|{_measured_in(_CURRENCY_NAME)}", re.IGNORECASE)),
+    ),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
     (
         "number",

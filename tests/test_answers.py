@@ -133,7 +133,11 @@ def read(assistant, text: str) -> Question:
         ("What did the company announce?", None),
         # a number measures something: an age, a rate, a cost, a dose, however it is qualified
         ("What was the median age of the patients at diagnosis?", "age"),
-        ("What monthly pay were the fighters promised?", "number"),
+        ("What monthly pay were the fighters promised?", "money"),
+        ("How much did the war cost Armenia?", "money"),
+        ("How much money did the campaign raise?", "money"),
+        ("How much did Azerbaijan say Armenia had lost?", "number"),  # lost money, or men: any amount
+        ("How much higher was the risk?", "number"),
         ("What worldwide prevalence of underweight was forecast?", "share"),  # a share of the whole
         ("How common is the allele among controls?", "share"),
         ("What odds ratio was found?", "number"),
@@ -200,6 +204,12 @@ def test_a_year_or_a_duration_needs_an_answer_of_that_kind(assistant):
             "What proportion of the patients had a favourable outcome?",
             ["Of them, 96% had a favourable outcome.", "one in five patients", "a rate of 32 per 1,000 patients"],
             ["182 patients had a favourable outcome (P = 0.047)."],  # a count and a p-value: no share
+        ),
+        (
+            "How much money did the campaign raise in its first month?",
+            ["It raised more than $150 million.", "It raised US$2 billion.", "2 billion dollars", "300 manats", "€5.5bn",
+             "5 billion AMD"],
+            ["It raised 150 million in a month.", "The campaign drew 3,000 donors."],  # no currency
         ),
         (
             "What percentage of the patients were HIV positive?",

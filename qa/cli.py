@@ -87,7 +87,7 @@ def stage_progress(console):
 
 @app.command()
 def index(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Folders or .txt, .md, .rst, .html, .pdf or .docx files (default: seeds/).")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Folders or .txt, .md, .rst, .html, .pdf, .docx or .odt files (default: seeds/).")] = None,
     index_dir: IndexDir = None,
 ) -> None:
     """Index documents: clean, chunk, embed, store in Chroma and BM25 (unchanged files are skipped)."""

@@ -20,16 +20,19 @@ from typing import NamedTuple
 
 from qa.errors import DocumentError
 from qa.markdown import render_markdown
+from qa.opendocument import render_odt
 from qa.page import BRACKET_IN_CODE, ENDS_SENTENCE, Page, as_code
 from qa.pdf import render_pdf
 from qa.restructuredtext import render_rst
 from qa.webpage import render_html
 from qa.word import render_docx
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".rst", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".rst", ".html", ".htm", ".pdf", ".docx", ".odt")
 SUPPORTED_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} and {SUPPORTED_SUFFIXES[-1]}"  # for messages
 # What reading a file runs (`reader_fingerprint`): this module, the page readers, and the libraries they call
-_READER_MODULES = (__name__, "qa.page", "qa.markdown", "qa.restructuredtext", "qa.webpage", "qa.pdf", "qa.word")
+_READER_MODULES = (
+    __name__, "qa.page", "qa.markdown", "qa.restructuredtext", "qa.webpage", "qa.pdf", "qa.word", "qa.opendocument"
+)
 _READER_LIBRARIES = ("charset-normalizer", "markdown-it-py", "docutils", "pypdf", "python-docx", "lxml")
 
 # Runs of CJK characters inside a mostly non-CJK document are the classic trace of
@@ -396,6 +399,8 @@ def read_document(
         cleaned = cleaned._replace(title=cleaned.title or _find_title(cleaned.text), items=_list_items(cleaned.text))
     elif suffix == ".docx":  # a zip of XML: python-docx reads the bytes
         cleaned = _clean_page(render_docx(data, str(path)), None)
+    elif suffix == ".odt":  # a zip of XML too: lxml reads it
+        cleaned = _clean_page(render_odt(data, str(path)), None)
     elif suffix == ".md":
         cleaned = clean_markdown(decode_bytes(data, str(path)))
     elif suffix == ".rst":

@@ -1,9 +1,10 @@
-"""A document as its reader sees it: what the Markdown, reStructuredText, HTML, PDF and Word readers render, and
-`qa.documents` cleans."""
+"""A document as its reader sees it: what the Markdown, reStructuredText, HTML, PDF, Word and OpenDocument readers
+render, and `qa.documents` cleans."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -28,6 +29,26 @@ class Page(NamedTuple):
 def as_code(text: str) -> str:
     """Code, inline or a block, with its "[" masked (`BRACKET_IN_CODE`)."""
     return text.replace("[", BRACKET_IN_CODE)
+
+
+class Words(NamedTuple):
+    """A block's text as its reader shows it, and how many of its words are in links and outside them, to tell a
+    block of links (`only_links`): the Word and OpenDocument readers build their blocks of these."""
+
+    text: str
+    in_links: int
+    outside: int
+
+
+def joined(pieces: Iterable[Words]) -> Words:
+    """Pieces of a table row (cells, a cell's paragraphs) joined by " | " on one line, the empty ones left out, their
+    words counted together."""
+    kept = [piece for piece in pieces if piece.text]
+    return Words(
+        " | ".join(piece.text.replace("\n", " ") for piece in kept),
+        sum(piece.in_links for piece in kept),
+        sum(piece.outside for piece in kept),
+    )
 
 
 def word_count(text: str) -> int:

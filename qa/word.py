@@ -34,12 +34,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import groupby
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, only_links, word_count
+from qa.page import Page, Words, joined, only_links, word_count
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -68,14 +68,6 @@ _CONTENTS = "toc "  # "TOC 1" ... "TOC 9", "TOC Heading": a table of contents
 _OLE = b"\xd0\xcf\x11\xe0"  # an old .doc, or a .docx sealed with a password, is an OLE file, not a zip
 # What python-docx's template says of every document made with it, unless the maker says otherwise
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.timezone.utc)
-
-
-class _Text(NamedTuple):
-    """Text as Word shows it, and how many of its words are in links and outside them, to tell a block of links."""
-
-    text: str
-    in_links: int
-    outside: int
 
 
 def _blocks_in(element: _Element) -> Iterator[_Element]:
@@ -120,7 +112,7 @@ def _shown_runs(paragraph: _Element) -> Iterator[tuple[_Element, bool]]:
         yield run, any(field is True for field in fields) or _in_link(run)
 
 
-def _words(paragraph: _Element) -> _Text:
+def _words(paragraph: _Element) -> Words:
     """A paragraph's text as Word shows it, its whitespace collapsed, one line per manual line break, and its words
     in links and outside them counted."""
     parts = [
@@ -132,20 +124,10 @@ def _words(paragraph: _Element) -> _Text:
     for linked, pieces in groupby(parts, key=lambda part: part[1]):
         counts[linked] += word_count("".join(text for text, _ in pieces))
     lines = (_SPACE.sub(" ", line).strip() for line in "".join(text for text, _ in parts).split("\n"))
-    return _Text("\n".join(line for line in lines if line), counts[1], counts[0])
+    return Words("\n".join(line for line in lines if line), counts[1], counts[0])
 
 
-def _joined(pieces: Iterable[_Text]) -> _Text:
-    """Pieces of a table row joined by " | " on one line, the empty ones left out, their words counted together."""
-    kept = [piece for piece in pieces if piece.text]
-    return _Text(
-        " | ".join(piece.text.replace("\n", " ") for piece in kept),
-        sum(piece.in_links for piece in kept),
-        sum(piece.outside for piece in kept),
-    )
-
-
-def _rows(table: _Element, document: WordDocument) -> Iterator[_Text]:
+def _rows(table: _Element, document: WordDocument) -> Iterator[Words]:
     """Each row of a table, its cells joined, a merged cell once (python-docx repeats it for every column it
     spans); a cell's paragraphs, and the rows of a table inside it, are each a piece of its text."""
     from docx.table import Table
@@ -156,14 +138,14 @@ def _rows(table: _Element, document: WordDocument) -> Iterator[_Text]:
         for cell in row.cells:
             if not any(cell._tc is tc for tc in seen):  # the <w:tc> a merged cell's repeats share
                 seen.append(cell._tc)
-                cells.append(_joined(_pieces(cell._tc, document)))
-        yield _joined(cells)
+                cells.append(joined(_pieces(cell._tc, document)))
+        yield joined(cells)
 
 
-def _pieces(cell: _Element, document: WordDocument) -> Iterator[_Text]:
+def _pieces(cell: _Element, document: WordDocument) -> Iterator[Words]:
     """The texts of a table cell: its paragraphs' and the rows of the tables in it."""
     for block in _blocks_in(cell):
-        yield _words(block) if block.tag == _PARAGRAPH else _joined(_rows(block, document))
+        yield _words(block) if block.tag == _PARAGRAPH else joined(_rows(block, document))
 
 
 def _outline_level(element: _Element) -> int | None:
@@ -228,7 +210,7 @@ def render_docx(data: bytes, where: str) -> Page:
     try:
         document = docx.Document(io.BytesIO(data))
         styles = _styles(document)
-        blocks: list[tuple[_Text, int, bool]] = []  # (text, outline level, whether a list item)
+        blocks: list[tuple[Words, int, bool]] = []  # (text, outline level, whether a list item)
         for block in _blocks_in(document.element.body):
             if block.tag == _TABLE:
                 blocks += [(row, _BODY_TEXT, False) for row in _rows(block, document)]

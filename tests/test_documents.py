@@ -64,7 +64,7 @@ def test_unreadable_inputs_give_one_clear_error(tmp_path):
         discover(tmp_path / "missing")
     slides = tmp_path / "talk.pptx"
     slides.write_bytes(b"PK\x03\x04")
-    with pytest.raises(DocumentError, match=r"only \.txt, \.md, \.rst, \.html, \.htm, \.pdf and \.docx files are supported"):
+    with pytest.raises(DocumentError, match=r"only \.txt, \.md, \.rst, \.html, \.htm, \.pdf, \.docx and \.odt files are supported"):
         discover(slides)
     binary = tmp_path / "blob.txt"
     binary.write_bytes(b"\x00\x01\x02binary")

@@ -25,6 +25,7 @@ from qa.errors import DocumentError
 from qa.settings import Settings
 from qa.verification import check_answer
 
+from odt_files import bullets, heading, link, make_odt, paragraph
 from pdf_files import make_pdf
 
 PARAGRAPH = (
@@ -274,14 +275,32 @@ def links_docx():
     return document
 
 
+def links_odt() -> bytes:
+    """LINKS_MD as an OpenDocument text."""
+    return make_odt(
+        heading("Keeper's guide")
+        + paragraph("The Kermor light was first lit in 1851 by the keepers of the board.")
+        + heading("See also", 2)
+        + bullets(
+            paragraph(link("Cross Encoder &gt; Training Overview")),
+            paragraph(link("The Cape Wrath light"), link(" and its keepers")),
+            paragraph(link("Training Examples"), " or ", link("examples on GitHub")),
+            paragraph(link("Kermor"), " was the board's first light on the coast."),
+        )
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "page"),
-    [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML), ("guide.rst", LINKS_RST), ("guide.docx", links_docx())],
+    [("guide.md", LINKS_MD), ("guide.html", LINKS_HTML), ("guide.rst", LINKS_RST), ("guide.docx", links_docx()),
+     ("guide.odt", links_odt())],
 )
 def test_a_block_of_links_is_marked_and_never_an_answer(tmp_path, name, page):
     path = tmp_path / name
     if isinstance(page, str):
         path.write_text(page)
+    elif isinstance(page, bytes):
+        path.write_bytes(page)
     else:
         page.save(path)  # a python-docx document
     document = read_document(path, name)
@@ -325,6 +344,8 @@ def duties_docx():
         ("duties.html", f"<html><body><main><h1>The keeper's duties</h1><p>{DUTIES_LEAD}</p><ul>"
          + "".join(f"<li>{d}" for d in DUTIES) + "</ul><p>The board inspected the log every spring.</p></main></body></html>"),
         ("duties.docx", duties_docx()),
+        ("duties.odt", make_odt(heading("The keeper's duties") + paragraph(DUTIES_LEAD)
+                                + bullets(*map(paragraph, DUTIES)) + paragraph("The board inspected the log every spring."))),
         ("duties.txt", f"The keeper's duties\n\n{DUTIES_LEAD}\n\n" + "".join(f"- {d}\n" for d in DUTIES)
          + "\nThe board inspected the log every spring.\n"),
         ("duties.pdf", make_pdf([["The keeper's duties", "", DUTIES_LEAD, "", *(f"- {d}" for d in DUTIES), "",

@@ -94,7 +94,7 @@ def test_a_messy_folder_indexes_what_it_can_and_says_what_it_skipped(messy_folde
     assert "huge.txt is too large (50.0 MB; QA_MAX_FILE_MB is 20)" in stderr
     assert "log.pdf: a damaged PDF" in stderr and "minutes.docx: a damaged Word file" in stderr
     assert "tables.rst: Malformed table" in stderr
-    assert "2 files of other kinds were not read: .adoc (1), .rtf (1); qa reads .txt, .md, .rst, .html, .htm, .pdf and .docx files" in stderr
+    assert "2 files of other kinds were not read: .adoc (1), .rtf (1); qa reads .txt, .md, .rst, .html, .htm, .pdf, .docx and .odt files" in stderr
     assert "Traceback" not in result.stderr
 
     asked = run_qa("ask", "--json", "When was the Kermor lighthouse first lit?", index_dir=tmp_path / "index")
@@ -119,8 +119,8 @@ def test_failed_index_runs_leave_the_index_answering(tmp_path, messy_folder):
     (tmp_path / "only-junk" / "a.txt").write_bytes(b"\x00\x01binary")
     (tmp_path / "only-junk" / "b.pdf").write_bytes(b"%PDF-1.4")
     failures = [
-        ((str(tmp_path / "nothing"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf and .docx files)"),
-        ((str(tmp_path / "only-junk"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf and .docx files)"),
+        ((str(tmp_path / "nothing"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf, .docx and .odt files)"),
+        ((str(tmp_path / "only-junk"),), "no documents qa reads (.txt, .md, .rst, .html, .htm, .pdf, .docx and .odt files)"),
         ((str(tmp_path / "missing"),), "no such file or folder"),
         ((str(messy_folder / "good.txt"), str(tmp_path / "missing")), "no such file or folder"),
     ]

@@ -4,9 +4,9 @@ An .odt file is a zip holding XML: the body is `content.xml`, the title and date
 entity is resolved, nothing is fetched). The body's headings, paragraphs, list items and table rows are read in the
 order they stand, those inside sections too; each is one block, as the rest of `qa` expects, and empty ones go.
 A paragraph's words are those a reader sees: its spans', links' and fields' text, a run of spaces (`text:s`) or a
-tab one space, a line break a new line. Notes (footnotes and endnotes), comments, frames (pictures, text boxes) and
-the text of tracked deletions, which the file keeps apart from the body, are not read; nor is a table of contents
-or an index, which repeats the headings with page numbers.
+tab one space, a line break a new line. Notes (footnotes and endnotes), comments, frames (pictures, text boxes),
+the number an outline draws before a heading and the text of tracked deletions, which the file keeps apart from the
+body, are not read; nor is a table of contents or an index, which repeats the headings with page numbers.
 
 A heading is a `text:h`, its level the outline level it gives (1 when it gives none). A paragraph styled "Title" (or
 of a style based on it) is a heading of the top level. A block whose words are all in links but for a word or two
@@ -46,8 +46,9 @@ _LISTS = {f"{_TEXT}list", f"{_TEXT}list-item", f"{_TEXT}list-header"}
 _SECTION = f"{_TEXT}section"
 _TABLE_ELEMENT, _ROW, _CELL = f"{_TABLE}table", f"{_TABLE}table-row", f"{_TABLE}table-cell"
 _ROW_GROUPS = {f"{_TABLE}table-header-rows", f"{_TABLE}table-rows", f"{_TABLE}table-row-group"}
-# Inline elements whose text is not the sentence's: notes, comments, frames (pictures, text boxes) and links drawn on them
-_UNSEEN = {f"{_TEXT}note", f"{_OFFICE}annotation", f"{_DRAW}frame", f"{_DRAW}a"}
+# Inline elements whose text is not the sentence's: notes, comments, frames (pictures, text boxes) and links drawn on
+# them; and the number a heading's outline draws, which the writer keeps in `text:number` (as in Word, no text)
+_UNSEEN = {f"{_TEXT}note", f"{_OFFICE}annotation", f"{_DRAW}frame", f"{_DRAW}a", f"{_TEXT}number"}
 _SPACES = {f"{_TEXT}s", f"{_TEXT}tab"}  # a run of spaces (`text:c` of them) or a tab: one space
 _LINE_BREAK = f"{_TEXT}line-break"
 _SPACE = re.compile(r"[^\S\n]+")

@@ -31,7 +31,7 @@ BODY = "".join([
     "<table:table-row><table:table-cell><text:p>Cape Wrath</text:p></table:table-cell>"
     "<table:table-cell><text:p>1828</text:p></table:table-cell><table:table-cell/></table:table-row></table:table>",
     '<text:section text:name="Section1">',
-    heading("History", 2),
+    heading("<text:number>1.1</text:number>History", 2),  # its outline's number is drawn, not text
     paragraph(
         "It was silenced in 2001.",
         '<office:annotation><dc:creator>Ann</dc:creator><text:p>Check the year.</text:p></office:annotation>',

@@ -20,13 +20,12 @@ password-protected one (its XML is encrypted).
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from qa.errors import DocumentError
-from qa.page import Page, Words, iso_date, joined, only_links, word_count
+from qa.page import Page, Words, iso_date, joined, only_links, shown
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -51,7 +50,6 @@ _ROW_GROUPS = {f"{_TABLE}table-header-rows", f"{_TABLE}table-rows", f"{_TABLE}ta
 _UNSEEN = {f"{_TEXT}note", f"{_OFFICE}annotation", f"{_DRAW}frame", f"{_DRAW}a", f"{_TEXT}number"}
 _SPACES = {f"{_TEXT}s", f"{_TEXT}tab"}  # a run of spaces (`text:c` of them) or a tab: one space
 _LINE_BREAK = f"{_TEXT}line-break"
-_SPACE = re.compile(r"[^\S\n]+")
 _TITLE_STYLE = "title"
 _ENCRYPTED = b"encryption-data"  # what META-INF/manifest.xml says of each part of a password-protected file
 
@@ -85,17 +83,6 @@ def _runs(element: _Element, in_link: bool = False) -> Iterator[tuple[str, bool]
             yield child.tail, in_link
 
 
-def _words(paragraph: _Element) -> Words:
-    """A paragraph's text as the reader shows it, whitespace collapsed, one line per line break; words counted."""
-    counts = [0, 0]  # outside links, in links
-    pieces = []
-    for text, in_link in _runs(paragraph):
-        pieces.append(text)
-        counts[in_link] += word_count(text)
-    lines = (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
-    return Words("\n".join(line for line in lines if line), counts[1], counts[0])
-
-
 def _rows(table: _Element) -> Iterator[_Element]:
     """A table's rows, those in row groups (a header, a group) included, not those of a table in a cell."""
     for child in table.iterchildren():
@@ -115,10 +102,10 @@ def _blocks(element: _Element, styles: dict[str, str], in_list: bool = False) ->
     for child in element.iterchildren():
         if child.tag == _HEADING:
             level = child.get(f"{_TEXT}outline-level", "1")
-            yield _Block(_words(child), int(level) if level.isdigit() and int(level) > 0 else 1, False)
+            yield _Block(shown(_runs(child)), int(level) if level.isdigit() and int(level) > 0 else 1, False)
         elif child.tag == _PARAGRAPH:
             name = child.get(f"{_TEXT}style-name", "")
-            yield _Block(_words(child), int(styles.get(name, name.lower()) == _TITLE_STYLE), in_list)
+            yield _Block(shown(_runs(child)), int(styles.get(name, name.lower()) == _TITLE_STYLE), in_list)
         elif child.tag == _TABLE_ELEMENT:
             yield from (_Block(_row(row, styles), 0, False) for row in _rows(child))
         elif child.tag in _LISTS:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import groupby
 from typing import NamedTuple
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"\w+")
+_BLANKS = re.compile(r"[^\S\n]+")  # spaces and tabs, not line breaks
 ENDS_SENTENCE = re.compile(r"[.!?:;\"”’)\]]$")  # a line that ends so ends a sentence (hard-wrapped text's do not)
 # A private-use character stands for "[" in code while a page is cleaned, so that cleaning takes no index of
 # code ("items[0]", "&v[100]") for a footnote marker to drop; `qa.documents` puts the "[" back.
@@ -38,6 +40,17 @@ class Words(NamedTuple):
     text: str
     in_links: int
     outside: int
+
+
+def shown(pieces: Iterable[tuple[str, bool]]) -> Words:
+    """A paragraph's `Words` from its pieces of text, each with whether it is a link's: runs of spaces and tabs one
+    space, one line per line break ("\n"), no empty line; a word split over pieces of a kind counted once."""
+    pieces = list(pieces)
+    counts = [0, 0]  # outside links, in links
+    for linked, run in groupby(pieces, key=lambda piece: piece[1]):
+        counts[linked] += word_count("".join(text for text, _ in run))
+    lines = (_BLANKS.sub(" ", line).strip() for line in "".join(text for text, _ in pieces).split("\n"))
+    return Words("\n".join(line for line in lines if line), counts[1], counts[0])
 
 
 def joined(pieces: Iterable[Words]) -> Words:

@@ -35,11 +35,10 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from itertools import groupby
 from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, Words, joined, only_links, word_count
+from qa.page import Page, Words, joined, only_links, shown
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -59,7 +58,6 @@ _SHOWN_RUNS = (
     " or ancestor::*[local-name() = 'Fallback'])]"
 )
 _RUN_TEXT = "w:t | w:tab | w:ptab | w:br | w:cr | w:noBreakHyphen"
-_SPACE = re.compile(r"[^\S\n]+")
 _HYPERLINK = re.compile(r"\s*HYPERLINK\b", re.IGNORECASE)  # a field's code: HYPERLINK "https://…" \o "a tip"
 # Word's own heading styles, by name ("heading 1") or id ("Heading1"), "Title" taken as of the top outline level
 _WORD_HEADING = re.compile(r"title|heading ?([1-9])", re.IGNORECASE)
@@ -113,18 +111,12 @@ def _shown_runs(paragraph: _Element) -> Iterator[tuple[_Element, bool]]:
 
 
 def _words(paragraph: _Element) -> Words:
-    """A paragraph's text as Word shows it, its whitespace collapsed, one line per manual line break, and its words
-    in links and outside them counted."""
-    parts = [
+    """A paragraph's text as Word shows it (`shown`), one line per manual line break."""
+    return shown(
         ("\n" if part.tag in _LINE_BREAKS else str(part), linked)
         for run, linked in _shown_runs(paragraph)
         for part in run.xpath(_RUN_TEXT)
-    ]
-    counts = [0, 0]  # outside links, in links; a word split over runs of a kind counted once
-    for linked, pieces in groupby(parts, key=lambda part: part[1]):
-        counts[linked] += word_count("".join(text for text, _ in pieces))
-    lines = (_SPACE.sub(" ", line).strip() for line in "".join(text for text, _ in parts).split("\n"))
-    return Words("\n".join(line for line in lines if line), counts[1], counts[0])
+    )
 
 
 def _rows(table: _Element, document: WordDocument) -> Iterator[Words]:

@@ -22,7 +22,8 @@ BODY = "".join([
         ' It burns <text:span text:style-name="T1">paraffin</text:span><text:change text:change-id="ct1"/>.<!-- fuel -->',
         "<text:line-break/>The keeper trims the wick.",
     ),
-    paragraph("See ", link("the keepers' log"), " and ", link("the timetable")),
+    # a word split over spans ("a|n|d", as a formatting change leaves it) is one word joining the links
+    paragraph("See ", link("the keepers' log"), ' a<text:span text:style-name="T2">n</text:span>d ', link("the timetable")),
     bullets(paragraph("Trim the wick"), paragraph("Polish the lens") + bullets(paragraph("With a cloth"))),
     '<table:table table:name="Lights"><table:table-column table:number-columns-repeated="3"/>'
     "<table:table-header-rows><table:table-row><table:table-cell><text:p>Light</text:p></table:table-cell>"

@@ -151,14 +151,19 @@ _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.patte
 _MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
 
 
-# A sum of money: "how much money ...", "how much did it cost ...", "what was the budget ...".
+# What the measure kinds below ask for, by the noun naming it: "what percentage ...", "what proportion ...", "what
+# was the median age ...", "what was the budget ..."; money also by a verb ("how much did it cost ...").
+_PERCENTAGE_WORD = r"percentage|per\s?cent"
+_SHARE_WORD = r"rates?|prevalence|incidence|proportion|share"
+_AGE_WORD = r"ages?"
 _MONEY_WORD = r"costs?|price|pay|salary|wages?|budget|income|fees?|fines?|revenue|funding|profits?|spending"
 _MONEY_VERB = r"cost|pay|paid|spend|spent|raised?|earn(?:ed)?|charged?|donated?|invested?|owed?|worth|sold for|fund(?:ed)?"
-# What a number measures: "what was the median age ...", "what worldwide prevalence ...", "what annual cost ...".
+# What a number measures: "what worldwide prevalence ...", "what annual cost ...", "what was the mean BMI ...". The
+# kinds above take their own measures first; all are here, so that "what is the fee ..." asks for no description.
 _MEASURE = (
-    r"numbers?|population|percentage|per cent|percent|share|proportion|amount|size|distance|tolls?|rates?|ratios?|"
-    r"odds|prevalence|incidence|age|doses?|dosage|costs?|price|pay|salary|wages?|budget|income|length|height|"
-    r"weight|width|depth|speed|temperature|score|count|total|sum|mean|median|average|coordinates|concentration"
+    rf"{_PERCENTAGE_WORD}|{_SHARE_WORD}|{_AGE_WORD}|{_MONEY_WORD}|numbers?|population|amount|size|distance|tolls?|"
+    r"ratios?|odds|doses?|dosage|length|height|weight|width|depth|speed|temperature|score|count|total|sum|mean|"
+    r"median|average|coordinates|concentration"
 )
 
 
@@ -217,15 +222,15 @@ _ASKS = (
         (name, re.compile(rf"\bhow (?:many|much) {unit}\b|\bin {unit}\b", re.IGNORECASE), _in_units(unit))
         for name, unit in (("length", _LENGTH_UNIT), ("mass", _MASS_UNIT))
     ),
-    ("percentage", re.compile(rf"{_WHAT_MEASURE}(?:percentage|per\s?cent|percent)\b", re.IGNORECASE), _in_units(_PERCENT)),
+    ("percentage", re.compile(rf"{_WHAT_MEASURE}(?:{_PERCENTAGE_WORD})\b", re.IGNORECASE), _in_units(_PERCENT)),
     (
         "share",
         re.compile(
-            rf"{_WHAT_MEASURE}(?:rates?|prevalence|incidence|proportion|share)\b|\bhow (?:common|prevalent)\b", re.IGNORECASE
+            rf"{_WHAT_MEASURE}(?:{_SHARE_WORD})\b|\bhow (?:common|prevalent)\b", re.IGNORECASE
         ),
         Evidence(_SHARE),
     ),
-    ("age", re.compile(rf"{_WHAT_MEASURE}ages?\b", re.IGNORECASE), Evidence(_AGE)),
+    ("age", re.compile(rf"{_WHAT_MEASURE}(?:{_AGE_WORD})\b", re.IGNORECASE), Evidence(_AGE)),
     (
         "money",
         re.compile(

@@ -136,6 +136,8 @@ def read(assistant, text: str) -> Question:
         ("What monthly pay were the fighters promised?", "money"),
         ("How much did the war cost Armenia?", "money"),
         ("How much money did the campaign raise?", "money"),
+        ("What is the fee for a permit?", "money"),  # a measure, not a description of the fee
+        ("What was the annual funding of the programme?", "money"),
         ("How much did Azerbaijan say Armenia had lost?", "number"),  # lost money, or men: any amount
         ("How much higher was the risk?", "number"),
         ("What worldwide prevalence of underweight was forecast?", "share"),  # a share of the whole

@@ -19,13 +19,17 @@ from typing import Callable
 
 from qa.documents import Document, overlaps
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 
 _REFERENCE_LINE = re.compile(r"^\s*(?:\d+\.\s+\^|\^\s)")  # "12. ^ Smith (2020) ..." in a reference list
 _WORD = re.compile(r"\w+")
 # The first word of a sentence, after any bracket or quotation mark opening it; not "(a)", "(iv)" that number items.
 _OPENING_WORD = re.compile(r"(?:[(\[\"'“‘]+(?!(?:[a-z]|i{1,3}|iv|vi{0,3}|ix|x)\)))?(?P<word>\w+)")
 _NOT_FOR_PUNKT = ("sklearn", "scipy.stats")
+_SENTENCE_WORDS = 4  # the fewest words of a quotable text that need not read as a sentence
+# Three words read as a sentence when they close with a stop and a word after the first is in lower case and
+# long enough to be no article or preposition: "It burns paraffin.", "The talks failed.", not "Voice of America."
+_SHORT_SENTENCE = re.compile(r"\W*\w+\W+.*\b[a-z]{4,}\b.*[.!?][\"'”’)]*")
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,14 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+def quotable(sentence: str) -> bool:
+    """Whether a sentence says enough to be quoted as an answer: four words or more, or three that read as a
+    sentence (`_SHORT_SENTENCE`); not a fragment such as "Photo: Reuters", "1 October 2020." or a source's name
+    in a list of references."""
+    words = len(_WORD.findall(sentence))
+    return words >= _SENTENCE_WORDS or (words == _SENTENCE_WORDS - 1 and bool(_SHORT_SENTENCE.fullmatch(sentence)))
+
+
 def split_sentences(document: Document, count: Callable[[list[str]], list[int]], limit: int) -> list[Sentence]:
     """Each line is a block; Punkt splits blocks into sentences, but a line of code is one ('println!("{x}");' is
     not two); over-long sentences are wrapped."""
@@ -140,9 +152,9 @@ def split_sentences(document: Document, count: Callable[[list[str]], list[int]],
     for (start, end, reference), n_tokens in zip(spans, counts):
         pieces = [(start, end)] if n_tokens <= limit else _wrap(text, start, end, count, limit)
         for a, b in pieces:
-            words = len(_WORD.findall(text[a:b]))
             aside = any(overlaps(spans, a, b) for spans in (document.headings, document.code, document.links))
-            sentences.append(Sentence(document.source, a, b, answerable=not reference and not aside and words >= 4))
+            answerable = not reference and not aside and quotable(text[a:b])
+            sentences.append(Sentence(document.source, a, b, answerable=answerable))
     return sentences
 
 

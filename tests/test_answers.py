@@ -526,3 +526,17 @@ def test_a_copy_of_a_document_leaves_confidence_nearly_as_it_was(tmp_path):
         assert confidences["once", question] > 0
         # not exactly: the copy still shifts word weights (BM25's IDF) and passage ranks a little
         assert confidences["twice", question] == pytest.approx(confidences["once", question], abs=0.05)
+
+
+def test_a_sentence_naming_its_subject_by_a_pronoun_answers_with_the_sentence_before(tmp_path):
+    """"It burns paraffin." is about the lamp the sentence before names: it is scored with that sentence's words
+    (it is quoted after it), and, three words long, it is a sentence, not a fragment."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "lighthouse.md").write_text(
+        "# The lighthouse\n\nThe lighthouse stands on the northern cape. It was built in 1871 by the harbour board.\n\n"
+        "The lamp is lit at dusk. It burns paraffin. The keeper trims the wick every four hours.\n"
+    )
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"))
+    assistant.index_paths([tmp_path / "docs"])
+    answer = assistant.ask("What does the lamp burn?", mode="extractive")
+    assert [c.quote for c in answer.citations] == ["The lamp is lit at dusk.", "It burns paraffin."]

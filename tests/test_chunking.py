@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from qa.chunking import chunk_document, split_sentences
+from qa.chunking import chunk_document, quotable, split_sentences
 from qa.documents import Document, discover, read_document
 from qa.embeddings import Embedder
 
@@ -104,6 +104,24 @@ def test_reference_list_lines_are_not_quotable(chunked):
     doc, sentences, _ = wiki
     refs = [s for s in sentences if "Archived from the original" in doc.text[s.start : s.end]]
     assert refs and not any(s.answerable for s in refs)
+
+
+@pytest.mark.parametrize(
+    "sentence, answers",
+    [
+        ("It burns paraffin.", True),
+        ("The talks failed!", True),
+        ("Prices rose sharply.", True),
+        ("The ceasefire was signed in 2020.", True),
+        ("Photo: Reuters", False),  # no stop: a caption
+        ("1 October 2020.", False),  # a date in a list of references
+        ("Voice of America.", False),  # a name: its only word in lower case is a preposition
+        ("BBC Russian Service.", False),
+        ("He resigned.", False),  # two words say too little to quote alone
+    ],
+)
+def test_a_short_sentence_is_quotable_when_it_reads_as_one(sentence, answers):
+    assert quotable(sentence) is answers
 
 
 def test_sentences_are_split_without_loading_what_nltk_imports_for_other_tools():

@@ -11,7 +11,7 @@
   median age ...: "aged 55", "a median age of 62"), a year (what year ...),
   a number (how many ...), a date (when ...), a person (who ..., which
   minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
-  agent of "brokered by Russia") or a name (where ..., which company ..., which cities ..., which
+  agent of "brokered by Russia" or "brokered in Moscow by a Russian envoy") or a name (where ..., which company ..., which cities ..., which
   brand ...), each with the pattern an answer sentence must match with words the question does not
   already contain; or a description (what is X, tell me about X, who is <Name>: "X, the sole highway ..."),
   which raises the sentences that give one without ruling out those that describe X otherwise;
@@ -418,13 +418,22 @@ class Part:
 _PARTICIPLE = re.compile(r"\b(?:[a-z]{3,}ed|led|won|held|given|taken|written|made|built|shot|hit|sent|sold|bought)\b")
 
 
+# What "by the ..." names when it tells when, not who: "built by the end of 1871".
+_NOT_AGENT = r"time|end|start|beginning|middle|close|turn|way|year|month|week|day|hour"
+
+
 def _agent_named(question: str, evidence: Evidence) -> Evidence:
     """A who-question's evidence, plus the agent of its own verb: "Who brokered the ceasefire?" is answered by
-    "a ceasefire brokered by Russia", though a country is no person's name."""
+    "a ceasefire brokered by Russia", though a country is no person's name, and "Who built the lighthouse?" by
+    "built in 1871 by the harbour board", a body named in lower case after an article."""
     verbs = sorted(set(_PARTICIPLE.findall(question)))
     if not verbs:
         return evidence
-    agent = rf"\b(?:{'|'.join(verbs)})\s+by\s+(?:the\s+)?(?P<answer>{_PROPER}(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)*)"
+    agent = (
+        rf"\b(?:{'|'.join(verbs)})(?:\s+(?!by\b)[\w’'-]+){{0,3}}\s+by\s+(?:(?:the|an?)\s+)?(?P<answer>"
+        rf"(?:(?<=\ba\s)|(?<=\ban\s)|(?<=\bthe\s))(?!(?:{_NOT_AGENT})\b)(?:[^\W\d][\w’'-]+\s+)?[a-z][\w’'-]+|"
+        rf"{_PROPER}(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)*)"
+    )
     return Evidence(re.compile(f"{evidence.pattern.pattern}|{agent}"), names=True)
 
 

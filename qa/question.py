@@ -91,7 +91,9 @@ _ROLE = (
     r"person|people|official|minister|president|leader|spokes(?:person|man|woman)|reporter|journalist|"
     r"correspondent|expert|analyst|advis[eo]r|aide|fellow|prosecutor|director|member|commander|ambassador|"
     r"chief|head|envoy|diplomat|politician|ombudsman|defender|secretary|general|researcher|writer|author|"
-    r"photographer|activist|founder|chairman|chair|mayor|governor|king|queen|pope|judge"
+    r"photographer|activist|founder|chairman|chair|mayor|governor|king|queen|pope|judge|doctor|physician|surgeon|"
+    r"nurse|scientist|engineer|architect|designer|inventor|professor|teacher|librarian|lawyer|officer|manager|owner|"
+    r"artist|poet|composer|player|coach|candidate|priest|bishop"
 )
 _ENTITY = (
     r"company|firm|organi[sz]ation|agency|newspaper|channel|outlet|party|group|country|city|town|village|"

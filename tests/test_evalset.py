@@ -13,21 +13,26 @@ from qa.documents import clean_fragment, read_document
 from qa.evaluation.evalset import gold_spans, load_questions, longest_shared_run, words
 from tests.conftest import SEEDS
 
-# The set, the fresh questions kept out of every fit (`evals/cross_validate.py --fresh evals/fresh.jsonl`), and the
-# out-of-domain questions about SciFact abstracts (`bench/scifact_questions.py`), each checked against its own corpus.
-FRESH = Path(__file__).resolve().parents[1] / "evals" / "fresh.jsonl"
+# The set, the fresh questions kept out of every fit (`evals/cross_validate.py --fresh evals/fresh.jsonl`), the
+# out-of-domain questions about SciFact abstracts (`bench/scifact_questions.py`) and the paraphrased questions about
+# four documents of their own (`evals/paraphrase/`), each checked against its own corpus.
+EVALS = Path(__file__).resolve().parents[1] / "evals"
+FRESH = EVALS / "fresh.jsonl"
+PARAPHRASE = EVALS / "paraphrase"
 SEED_QUESTIONS = load_questions() + load_questions(FRESH)
 SCIFACT_QUESTIONS = load_questions(scifact_questions.QUESTIONS)
 SCIFACT_IDS = {q.id for q in SCIFACT_QUESTIONS}
-QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS
+PARAPHRASE_QUESTIONS = load_questions(PARAPHRASE / "questions.jsonl")
+PARAPHRASE_IDS = {q.id for q in PARAPHRASE_QUESTIONS}
+QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS + PARAPHRASE_QUESTIONS
 ANSWERABLE = [q for q in QUESTIONS if q.answerable]
 UNANSWERABLE = [q for q in QUESTIONS if not q.answerable]
 SHORT_DOCUMENTS = ["000_9e15d06241d5e33a.txt", "001_d8453b11cfddfb99.txt", "003_b941ef868d848c92.txt", "004_6f489e63f227f8d9.txt"]
 LONG_DOCUMENT = "002_09c5668dc815a85a.txt"
 
 
-def read_folder(folder: Path) -> dict[str, str]:
-    return {path.name: read_document(path, path.name).text for path in sorted(folder.glob("*.txt"))}
+def read_folder(folder: Path, pattern: str = "*.txt") -> dict[str, str]:
+    return {path.name: read_document(path, path.name).text for path in sorted(folder.glob(pattern))}
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +47,17 @@ def scifact_texts(tmp_path_factory) -> dict[str, str]:
     return read_folder(scifact_questions.write_documents(tmp_path_factory.mktemp("scifact")))
 
 
+@pytest.fixture(scope="module")
+def paraphrase_texts() -> dict[str, str]:
+    return read_folder(PARAPHRASE / "docs", "*")
+
+
 @pytest.fixture
 def cleaned(request) -> dict[str, str]:
     """The cleaned documents of the corpus the test's question is about (only SciFact's need ../shared)."""
-    scifact = request.node.callspec.params["question"].id in SCIFACT_IDS
-    return request.getfixturevalue("scifact_texts" if scifact else "seed_texts")
+    asked = request.node.callspec.params["question"].id
+    corpus = "scifact" if asked in SCIFACT_IDS else "paraphrase" if asked in PARAPHRASE_IDS else "seed"
+    return request.getfixturevalue(f"{corpus}_texts")
 
 
 def test_ids_are_unique_and_both_splits_hold_every_kind():
@@ -55,7 +66,7 @@ def test_ids_are_unique_and_both_splits_hold_every_kind():
     assert kinds == {"fact", "number", "date", "person", "multi_doc", "unanswerable"}
     for split in ("dev", "test"):
         assert {q.kind for q in SEED_QUESTIONS if q.split == split} == kinds
-    assert {q.split for q in SCIFACT_QUESTIONS} == {"test"}  # never fitted on
+    assert {q.split for q in SCIFACT_QUESTIONS + PARAPHRASE_QUESTIONS} == {"test"}  # never fitted on
 
 
 def test_counts_the_issue_asks_for():

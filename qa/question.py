@@ -10,11 +10,12 @@
   percentage ...: "a 24-week programme" does not say how many minutes), an age (what was the
   median age ...: "aged 55", "a median age of 62"), a year (what year ...),
   a number (how many ...), a date (when ...), a person (who ..., which
-  minister ...; titles such as "Prime Minister" are no name; "Who brokered it?" also takes the
-  agent of "brokered by Russia" or "brokered in Moscow by a Russian envoy") or a name (where ..., which company ..., which cities ..., which
-  brand ...), each with the pattern an answer sentence must match with words the question does not
-  already contain; or a description (what is X, tell me about X, who is <Name>: "X, the sole highway ..."),
-  which raises the sentences that give one without ruling out those that describe X otherwise;
+  minister ..., which doctor ...; titles such as "Prime Minister" are no name; "Who brokered it?" also
+  takes the agent of "brokered by Russia" or "brokered in Moscow by a Russian envoy") or a name (where ...,
+  which company ..., which cities ..., which brand ...), each with the pattern an answer sentence must
+  match with words the question does not already contain; or a description (what is X, tell me about
+  X, who is <Name>: "X, the sole highway ..."), which raises the sentences that give one without ruling
+  out those that describe X otherwise;
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
 """

@@ -161,6 +161,13 @@ _SHARE_WORD = r"rates?|prevalence|incidence|proportion|share"
 _AGE_WORD = r"ages?"
 _MONEY_WORD = r"costs?|price|pay|salary|wages?|budget|income|fees?|fines?|revenue|funding|profits?|spending"
 _MONEY_VERB = r"cost|pay|paid|spend|spent|raised?|earn(?:ed)?|charged?|donated?|invested?|owed?|worth|sold for|fund(?:ed)?"
+# "What will a dose cost?", "What did the renovation cost in total?": a price, unless it cost someone something
+# ("What did the war cost Armenia?", "What did it cost him?") or "cost" is a noun ("What did they say about the cost?").
+_WHAT_COST = (
+    r"\bwhat\s+(?:will|would|did|does|do|could|might|should)\s+(?:[\w'’-]+\s+){1,6}?"
+    r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!\bits\s)(?<!\btheir\s)(?<!\bthis\s)(?<!\babout\s)(?<!\bof\s)cost\b"  # the verb
+    r"(?!\s+(?:of\b|him|her|them|us|me|you\b|(?-i:[A-Z])))"
+)
 # What a number measures: "what worldwide prevalence ...", "what annual cost ...", "what was the mean BMI ...". The
 # kinds above take their own measures first; all are here, so that "what is the fee ..." asks for no description.
 _MEASURE = (
@@ -237,7 +244,8 @@ _ASKS = (
     (
         "money",
         re.compile(
-            rf"\bhow much (?:money|cash|funding)\b|\bhow much\b[^?]*\b(?:{_MONEY_VERB})\b|{_WHAT_MEASURE}(?:{_MONEY_WORD})\b",
+            rf"\bhow much (?:money|cash|funding)\b|\bhow much\b[^?]*\b(?:{_MONEY_VERB})\b|{_WHAT_MEASURE}(?:{_MONEY_WORD})\b|"
+            rf"{_WHAT_COST}",
             re.IGNORECASE,
         ),
         Evidence(re.compile(rf"{_CURRENCY}|{_measured_in(_CURRENCY_NAME)}", re.IGNORECASE)),

@@ -65,11 +65,16 @@ class AnswerCheck:
         return all(self.citations_valid) and not self.unknown_markers
 
 
+# Modal verbs bm25s keeps as words, though "When could cars first cross?" asks nothing about "could" ("may" is
+# also a month, so it stays).
+_MODALS = frozenset({"could", "would", "might", "must", "shall", "ought"})
+
+
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    return frozenset(STOPWORDS_EN_PLUS)
+    return frozenset(STOPWORDS_EN_PLUS) | _MODALS
 
 
 @lru_cache(maxsize=1)

@@ -139,6 +139,10 @@ def read(assistant, text: str) -> Question:
         ("What is the fee for a permit?", "money"),  # a measure, not a description of the fee
         ("What was the annual funding of the programme?", "money"),
         ("How much did Azerbaijan say Armenia had lost?", "number"),  # lost money, or men: any amount
+        ("What will a dose cost once it is approved?", "money"),  # a price, asked by the verb
+        ("What did the renovation cost in total?", "money"),
+        ("What did the war cost Armenia?", None),  # what it cost someone: not only money
+        ("What did the minister say about the cost?", None),  # "cost" a noun
         ("How much higher was the risk?", "number"),
         ("What worldwide prevalence of underweight was forecast?", "share"),  # a share of the whole
         ("How common is the allele among controls?", "share"),
@@ -451,6 +455,13 @@ def test_a_word_written_as_one_or_as_two_counts_as_the_question_words(assistant)
     text = "A cease-fire was agreed on Tuesday."
     assert "ceasefir" in joined.related(set(content_terms(text)), text)
     assert not joined.related(set(content_terms("The fire did not cease.")), "The fire did not cease.")
+
+
+def test_modal_verbs_are_not_question_words(assistant):
+    """"When could cars first cross?" asks nothing about "could": a sentence need not hold it to answer."""
+    assert "could" not in read(assistant, "When could cars first cross the bridge?").terms
+    assert "must" not in read(assistant, "Which ministry said Armenia must withdraw?").terms
+    assert "may" in read(assistant, "What happened in May?").terms  # a month, too
 
 
 def test_related_forms_are_every_question_word_a_sentence_word_starts_or_is_started_by(assistant):

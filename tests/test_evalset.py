@@ -14,17 +14,18 @@ from qa.evaluation.evalset import gold_spans, load_questions, longest_shared_run
 from tests.conftest import SEEDS
 
 # The set, the fresh questions kept out of every fit (`evals/cross_validate.py --fresh evals/fresh.jsonl`), the
-# out-of-domain questions about SciFact abstracts (`bench/scifact_questions.py`) and the paraphrased questions about
-# four documents of their own (`evals/paraphrase/`), each checked against its own corpus.
+# out-of-domain questions about SciFact abstracts (`bench/scifact_questions.py`), the paraphrased questions about
+# four documents of their own (`evals/paraphrase/`) and the blind set about five more (`evals/blind/`), each checked
+# against its own corpus.
 EVALS = Path(__file__).resolve().parents[1] / "evals"
 FRESH = EVALS / "fresh.jsonl"
-PARAPHRASE = EVALS / "paraphrase"
+OWN_CORPORA = ("paraphrase", "blind")  # sets with documents of their own, in evals/<name>/docs
 SEED_QUESTIONS = load_questions() + load_questions(FRESH)
 SCIFACT_QUESTIONS = load_questions(scifact_questions.QUESTIONS)
 SCIFACT_IDS = {q.id for q in SCIFACT_QUESTIONS}
-PARAPHRASE_QUESTIONS = load_questions(PARAPHRASE / "questions.jsonl")
-PARAPHRASE_IDS = {q.id for q in PARAPHRASE_QUESTIONS}
-QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS + PARAPHRASE_QUESTIONS
+OWN_QUESTIONS = {name: load_questions(EVALS / name / "questions.jsonl") for name in OWN_CORPORA}
+OWN_CORPUS_OF = {q.id: name for name, questions in OWN_QUESTIONS.items() for q in questions}
+QUESTIONS = SEED_QUESTIONS + SCIFACT_QUESTIONS + [q for questions in OWN_QUESTIONS.values() for q in questions]
 ANSWERABLE = [q for q in QUESTIONS if q.answerable]
 UNANSWERABLE = [q for q in QUESTIONS if not q.answerable]
 SHORT_DOCUMENTS = ["000_9e15d06241d5e33a.txt", "001_d8453b11cfddfb99.txt", "003_b941ef868d848c92.txt", "004_6f489e63f227f8d9.txt"]
@@ -48,16 +49,17 @@ def scifact_texts(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def paraphrase_texts() -> dict[str, str]:
-    return read_folder(PARAPHRASE / "docs", "*")
+def own_texts() -> dict[str, dict[str, str]]:
+    return {name: read_folder(EVALS / name / "docs", "*") for name in OWN_CORPORA}
 
 
 @pytest.fixture
 def cleaned(request) -> dict[str, str]:
     """The cleaned documents of the corpus the test's question is about (only SciFact's need ../shared)."""
     asked = request.node.callspec.params["question"].id
-    corpus = "scifact" if asked in SCIFACT_IDS else "paraphrase" if asked in PARAPHRASE_IDS else "seed"
-    return request.getfixturevalue(f"{corpus}_texts")
+    if asked in OWN_CORPUS_OF:
+        return request.getfixturevalue("own_texts")[OWN_CORPUS_OF[asked]]
+    return request.getfixturevalue(f"{'scifact' if asked in SCIFACT_IDS else 'seed'}_texts")
 
 
 def test_ids_are_unique_and_both_splits_hold_every_kind():
@@ -66,7 +68,7 @@ def test_ids_are_unique_and_both_splits_hold_every_kind():
     assert kinds == {"fact", "number", "date", "person", "multi_doc", "unanswerable"}
     for split in ("dev", "test"):
         assert {q.kind for q in SEED_QUESTIONS if q.split == split} == kinds
-    assert {q.split for q in SCIFACT_QUESTIONS + PARAPHRASE_QUESTIONS} == {"test"}  # never fitted on
+    assert {q.split for q in QUESTIONS if q not in SEED_QUESTIONS} == {"test"}  # never fitted on
 
 
 def test_counts_the_issue_asks_for():

@@ -22,10 +22,10 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, Words, iso_date, joined, only_links, shown
+from qa.page import Block, Page, Words, iso_date, joined, shown, structured_page
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -52,12 +52,6 @@ _SPACES = {f"{_TEXT}s", f"{_TEXT}tab"}  # a run of spaces (`text:c` of them) or 
 _LINE_BREAK = f"{_TEXT}line-break"
 _TITLE_STYLE = "title"
 _ENCRYPTED = b"encryption-data"  # what META-INF/manifest.xml says of each part of a password-protected file
-
-
-class _Block(NamedTuple):
-    words: Words
-    level: int  # a heading's level (1 is the top); 0 for other blocks
-    item: bool  # an item of a list
 
 
 def _parse(data: bytes) -> _Element:
@@ -97,17 +91,17 @@ def _row(row: _Element, styles: dict[str, str]) -> Words:
     return joined(block.words for cell in row.iterchildren(_CELL) for block in _blocks(cell, styles))
 
 
-def _blocks(element: _Element, styles: dict[str, str], in_list: bool = False) -> Iterator[_Block]:
+def _blocks(element: _Element, styles: dict[str, str], in_list: bool = False) -> Iterator[Block]:
     """The blocks of a body, section, cell or list, in order; a table of contents or an index is none."""
     for child in element.iterchildren():
         if child.tag == _HEADING:
             level = child.get(f"{_TEXT}outline-level", "1")
-            yield _Block(shown(_runs(child)), int(level) if level.isdigit() and int(level) > 0 else 1, False)
+            yield Block(shown(_runs(child)), int(level) if level.isdigit() and int(level) > 0 else 1, False)
         elif child.tag == _PARAGRAPH:
             name = child.get(f"{_TEXT}style-name", "")
-            yield _Block(shown(_runs(child)), int(styles.get(name, name.lower()) == _TITLE_STYLE), in_list)
+            yield Block(shown(_runs(child)), int(styles.get(name, name.lower()) == _TITLE_STYLE), in_list)
         elif child.tag == _TABLE_ELEMENT:
-            yield from (_Block(_row(row, styles), 0, False) for row in _rows(child))
+            yield from (Block(_row(row, styles), 0, False) for row in _rows(child))
         elif child.tag in _LISTS:
             yield from _blocks(child, styles, in_list=True)
         elif child.tag == _SECTION:
@@ -145,7 +139,7 @@ def render_odt(data: bytes, where: str) -> Page:
         body = content.find("office:body/office:text", _NS)
         if body is None:
             raise ValueError("no text body: a spreadsheet, a presentation or a drawing")
-        blocks = [block for block in _blocks(body, _styles(content, styles)) if block.words.text]
+        blocks = list(_blocks(body, _styles(content, styles)))
     except DocumentError:
         raise
     except Exception as error:  # a damaged file is skipped with its reason, as an unreadable text file is
@@ -153,14 +147,4 @@ def render_odt(data: bytes, where: str) -> Page:
         raise DocumentError(f"cannot read {where}: a damaged OpenDocument file ({reason})") from None
     title = " ".join(meta.xpath("string(//dc:title)", namespaces=_NS).split()) if meta is not None else ""
     created = meta.xpath("string(//meta:creation-date)", namespaces=_NS) if meta is not None else ""
-    return Page(
-        "\n\n".join(block.words.text for block in blocks),
-        title or next((block.words.text.replace("\n", " ") for block in blocks if block.level == 1), None),
-        iso_date(created) if created else None,
-        headings=tuple(block.words.text for block in blocks if block.level),
-        links=tuple(
-            block.words.text for block in blocks
-            if not block.level and only_links(block.words.in_links, block.words.outside)
-        ),
-        items=tuple(block.words.text for block in blocks if block.item and not block.level),
-    )
+    return structured_page(blocks, title, iso_date(created) if created else None)

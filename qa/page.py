@@ -64,6 +64,31 @@ def joined(pieces: Iterable[Words]) -> Words:
     )
 
 
+class Block(NamedTuple):
+    """A block of a document read from its structure (the Word and OpenDocument readers): its words, its outline
+    level if a heading (1 is the top; 0 for any other block) and whether it is an item of a list."""
+
+    words: Words
+    level: int
+    item: bool
+
+
+def structured_page(blocks: Iterable[Block], title: str, date: str | None) -> Page:
+    """The page of a document's blocks, the empty ones left out, each a paragraph of its text: titled `title`, else
+    by its first heading of the top level; its headings, its blocks of links and its list items (no heading is
+    either)."""
+    blocks = [block for block in blocks if block.words.text]
+    body = [block for block in blocks if not block.level]
+    return Page(
+        "\n\n".join(block.words.text for block in blocks),
+        title or next((block.words.text.replace("\n", " ") for block in blocks if block.level == 1), None),
+        date,
+        headings=tuple(block.words.text for block in blocks if block.level),
+        links=tuple(block.words.text for block in body if only_links(block.words.in_links, block.words.outside)),
+        items=tuple(block.words.text for block in body if block.item),
+    )
+
+
 def word_count(text: str) -> int:
     """The words of `text`, as every reader counts them in links and outside them for `only_links`."""
     return len(_WORD.findall(text))

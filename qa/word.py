@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qa.errors import DocumentError
-from qa.page import Page, Words, joined, only_links, shown
+from qa.page import Block, Page, Words, joined, shown, structured_page
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -202,26 +202,18 @@ def render_docx(data: bytes, where: str) -> Page:
     try:
         document = docx.Document(io.BytesIO(data))
         styles = _styles(document)
-        blocks: list[tuple[Words, int, bool]] = []  # (text, outline level, whether a list item)
+        blocks: list[Block] = []
         for block in _blocks_in(document.element.body):
             if block.tag == _TABLE:
-                blocks += [(row, _BODY_TEXT, False) for row in _rows(block, document)]
+                blocks += [Block(row, 0, False) for row in _rows(block, document)]
             elif not (style := styles.get(block.style, ("", _BODY_TEXT)))[0].startswith(_CONTENTS):
-                blocks.append((_words(block), _paragraph_level(block, *style), _listed(block, style[0])))
+                level = _paragraph_level(block, *style)  # Word's outline levels: 0-8 for headings 1-9
+                blocks.append(Block(_words(block), level + 1 if level < _BODY_TEXT else 0, _listed(block, style[0])))
         core = _core_properties(document)
         title = (core.title or "").strip() if core else ""
         created = core.created if core else None
     except Exception as error:  # a damaged file is skipped with its reason, as an unreadable text file is
         reason = error.args[0] if isinstance(error, KeyError) and error.args else error  # no quotes around it
         raise DocumentError(f"cannot read {where}: a damaged Word file ({reason})") from None
-    blocks = [(words, level, item) for words, level, item in blocks if words.text]
-    return Page(
-        "\n\n".join(words.text for words, *_ in blocks),
-        title or next((words.text.replace("\n", " ") for words, level, _ in blocks if level == 0), None),
-        created.date().isoformat() if created and created != _TEMPLATE_CREATED else None,
-        headings=tuple(words.text for words, level, _ in blocks if level < _BODY_TEXT),
-        links=tuple(
-            words.text for words, level, _ in blocks if level >= _BODY_TEXT and only_links(words.in_links, words.outside)
-        ),
-        items=tuple(words.text for words, level, item in blocks if item and level >= _BODY_TEXT),
-    )
+    date = created.date().isoformat() if created and created != _TEMPLATE_CREATED else None
+    return structured_page(blocks, title, date)

@@ -12,7 +12,9 @@ the splitting is repeated with other seeds. The figures are the three `qa eval` 
 `balanced` (the mean of correctness and refusals, one number to compare changes by).
 `--fresh FILE` instead fits on every dev question and scores the questions of FILE (new questions
 nobody has tuned on); `--pool FILE` cross-validates over the dev questions and those of FILE together
-(more questions, so less noise when comparing two answerers; the shipped calibration still sees dev only).
+(more questions, so less noise when comparing two answerers; the shipped calibration still sees dev only);
+`--also DIR` pools a set with documents of its own (`evals/paraphrase`: DIR/docs and DIR/questions.jsonl), so
+that a change is judged on more than one corpus, and reports each corpus's figures as well.
 This is how changes to the answerer are compared: the test split is never looked at.
 `--show` lists the held-out questions handled wrong in the first repeat.
 """
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa.assistant import Assistant  # noqa: E402
-from qa.evaluation.calibrate import holds_terms, collect, fit  # noqa: E402
+from qa.evaluation.calibrate import collect, fit  # noqa: E402
 from qa.evaluation.evalset import QUESTIONS_FILE, load_questions  # noqa: E402
 from qa.evaluation.runner import SEEDS_DIR, eval_index_dir, index_documents  # noqa: E402
 from qa.settings import Settings  # noqa: E402
@@ -46,41 +48,55 @@ def folds_of(examples, k: int, seed: int) -> list[list]:
     return folds
 
 
-def fitted_on(answerer, train, scored) -> list[tuple]:
+def fitted_on(train, scored) -> list[tuple]:
     """(example, its answer's sentences or [] when refused, the sentences selected before the refusal check)
     for every scored example, under a fit on `train`."""
-    answerer.calibration = fit(answerer, train)
+    calibration = fit(train)
     outcomes = []
     for example in scored:
-        answerer.score(example.read, example.candidates)
-        chosen = answerer.select(example.read, example.candidates)
-        outcomes.append((example, [] if answerer.refuses(example.read, example.candidates, chosen) else chosen, chosen))
+        example.answerer.calibration = calibration
+        example.answerer.score(example.read, example.candidates)
+        outcomes.append((example, example.answered(), example.selected()))
     return outcomes
 
 
-def held_out(answerer, examples, k: int, seed: int) -> list[tuple]:
+def held_out(examples, k: int, seed: int) -> list[tuple]:
     """Every example answered by a fit on the folds without it."""
     folds = folds_of(examples, k, seed)
     return [
         outcome
         for n, fold in enumerate(folds)
-        for outcome in fitted_on(answerer, [e for m, other in enumerate(folds) if m != n for e in other], fold)
+        for outcome in fitted_on([e for m, other in enumerate(folds) if m != n for e in other], fold)
     ]
 
 
-def figures(answerer, outcomes) -> dict[str, float]:
+def figures(outcomes) -> dict[str, float]:
     answerable = [(e, c) for e, c, _ in outcomes if e.question.answerable]
     unanswerable = [(e, c) for e, c, _ in outcomes if not e.question.answerable]
-    correct = sum(bool(c) and holds_terms(e.question, answerer, c) for e, c in answerable) / len(answerable)
+    correct = sum(e.right(c) for e, c in answerable) / len(answerable)
     refused = sum(not c for _, c in unanswerable) / len(unanswerable)
     return {
-        "selected_right": sum(holds_terms(e.question, answerer, c) for e, _, c in outcomes if e.question.answerable and c)
-        / len(answerable),
+        "selected_right": sum(e.right(c) for e, _, c in outcomes if e.question.answerable) / len(answerable),
         "answer_correctness": correct,
         "unanswerable_refused": refused,
         "answerable_refused": sum(not c for _, c in answerable) / len(answerable),
         "balanced": (correct + refused) / 2,  # one number to compare changes by
     }
+
+
+def own_corpus(folder: Path) -> list:
+    """The examples of a set with documents of its own (`evals/paraphrase/`), read from its own index."""
+    docs = folder / "docs"
+    assistant = Assistant(Settings(index_dir=eval_index_dir(docs)))
+    index_documents(assistant, docs)
+    return collect(assistant, load_questions(folder / "questions.jsonl"), lambda *_: None)
+
+
+def report(runs: list[list[tuple]]) -> None:
+    scores = [figures(outcomes) for outcomes in runs]
+    for name in scores[0]:
+        values = [s[name] for s in scores]
+        print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
 
 
 def main() -> None:
@@ -93,29 +109,40 @@ def main() -> None:
     parser.add_argument("--split", default="dev", help="its questions to cross-validate over: dev (default), test or all")
     parser.add_argument("--fresh", type=Path, help="instead: fit on all dev questions, score the questions of this file")
     parser.add_argument("--pool", type=Path, help="cross-validate over the dev questions and the questions of this file")
+    parser.add_argument(
+        "--also", type=Path, action="append", default=[],
+        help="pool a set with documents of its own too: a folder holding docs/ and questions.jsonl (all its questions)",
+    )
     parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
     args = parser.parse_args()
 
     assistant = Assistant(Settings(index_dir=args.index_dir or eval_index_dir(args.docs)))
     index_documents(assistant, args.docs)
     questions = load_questions(args.questions, args.split) + (load_questions(args.pool) if args.pool else [])
-    answerer, examples = collect(assistant, questions, lambda *_: None)
+    examples = collect(assistant, questions, lambda *_: None)
+    corpora = {args.docs.name: examples}
+    for folder in args.also:
+        corpora[folder.name] = own_corpus(folder)
+        examples = examples + corpora[folder.name]
     if args.fresh:
-        _, fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
-        runs = [fitted_on(answerer, examples, fresh)]
+        fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
+        runs = [fitted_on(examples, fresh)]
+        corpora = {args.fresh.name: fresh}
         print(f"fitted on {len(examples)} dev questions, scored on {len(fresh)} of {args.fresh}")
     else:
-        runs = [held_out(answerer, examples, args.folds, seed) for seed in range(args.repeats)]
-        pooled = f" + {args.pool}" if args.pool else ""
+        runs = [held_out(examples, args.folds, seed) for seed in range(args.repeats)]
+        pooled = "".join(f" + {other}" for other in [args.pool, *args.also] if other)
         print(f"{args.split} split of {args.questions}{pooled}, {len(examples)} questions, {args.folds}-fold cross-validation x {args.repeats}")
-    scores = [figures(answerer, outcomes) for outcomes in runs]
-    for name in scores[0]:
-        values = [s[name] for s in scores]
-        print(f"  {name:22s} {sum(values) / len(values):.3f}  (runs: {', '.join(f'{v:.2f}' for v in values)})")
+    report(runs)
+    if len(corpora) > 1:  # each corpus's share of the held-out answers
+        for name, own in corpora.items():
+            print(f"{name} ({len(own)} questions):")
+            ids = {id(example) for example in own}
+            report([[outcome for outcome in outcomes if id(outcome[0]) in ids] for outcomes in runs])
     if args.show:
         for example, chosen, _ in runs[0]:
             q = example.question
-            if q.answerable and chosen and holds_terms(q, answerer, chosen) or not q.answerable and not chosen:
+            if example.right(chosen) or not q.answerable and not chosen:
                 continue
             verdict = "refused" if not chosen else "answered" if not q.answerable else "wrong"
             said = " | ".join(c.text[:110] for c in chosen)

@@ -40,13 +40,26 @@ class Example:
     read: Question
     candidates: list[Candidate]
     gold_rows: set[int]  # candidate sentences overlapping a gold quote
+    answerer: ExtractiveAnswerer  # the answerer of the index the question is about (examples may span corpora)
+
+    def selected(self) -> list[Candidate]:
+        return self.answerer.select(self.read, self.candidates)
+
+    def answered(self) -> list[Candidate]:
+        """The sentences the answer quotes under the answerer's calibration: [] when it refuses."""
+        chosen = self.selected()
+        return [] if self.answerer.refuses(self.read, self.candidates, chosen) else chosen
+
+    def right(self, chosen: list[Candidate]) -> bool:
+        """Whether quoting `chosen` answers the question right: the quotes hold every answer term of an answerable one."""
+        return self.question.answerable and bool(chosen) and holds_terms(self.question, self.answerer, chosen)
 
 
 def _overlaps(sentence, spans: list[tuple[str, int, int]]) -> bool:
     return any(s == sentence.source and min(sentence.end, e) - max(sentence.start, b) > 0 for s, b, e in spans)
 
 
-def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None]) -> tuple[ExtractiveAnswerer, list[Example]]:
+def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, int, int], None]) -> list[Example]:
     """Candidates (with features) of every question, retrieved exactly as `Assistant.ask` retrieves them."""
     index = assistant.index
     answerer = ExtractiveAnswerer(index, Calibration(), embed=assistant.embed)
@@ -59,9 +72,9 @@ def collect(assistant, questions: list[EvalQuestion], progress: Callable[[str, i
         vector, passages = assistant.retrieve(index, text)
         read, candidates, _ = answerer.prepare(text, vector, passages)
         gold = {c.row for c in candidates if _overlaps(index.sentences[c.row], spans)}
-        examples.append(Example(question, read, candidates, gold))
+        examples.append(Example(question, read, candidates, gold, answerer))
     progress("features", len(questions), len(questions))
-    return answerer, examples
+    return examples
 
 
 def logistic_regression(x: np.ndarray, y: np.ndarray, signs: list[int], penalty: float = 1.0) -> tuple[np.ndarray, float]:
@@ -113,16 +126,17 @@ def fit_calibration(
     """Fit on the dev questions; `source`, the file of your own set (None: the bundled one), is named in `fitted_on`."""
     if any(q.split != "dev" for q in questions):
         raise QAError("calibration must only see dev questions")
-    answerer, examples = collect(assistant, questions, progress)
+    examples = collect(assistant, questions, progress)
     progress("fitting", 0, 1)
-    calibration = fit(answerer, examples)
+    calibration = fit(examples)
     of = "" if source is None else f" of {source}"
     calibration.fitted_on = f"dev split{of}, {len(questions)} questions"
     progress("fitting", 1, 1)
     return calibration
 
 
-def fit(answerer: ExtractiveAnswerer, examples: list[Example]) -> Calibration:
+def fit(examples: list[Example]) -> Calibration:
+    """Fit every model and setting on `examples` (of one corpus or several); their answerers take the fit."""
     rows = [(c.features, c.row in e.gold_rows) for e in examples if e.question.answerable for c in e.candidates]
     if not any(label for _, label in rows):
         raise QAError("no candidate sentence overlaps a gold quote: cannot fit the sentence model")
@@ -131,41 +145,37 @@ def fit(answerer: ExtractiveAnswerer, examples: list[Example]) -> Calibration:
         x, np.array([label for _, label in rows]), list(SENTENCE_FEATURES.values()), SENTENCE_PENALTY
     )
     calibration = Calibration(weights=dict(zip(SENTENCE_FEATURES, np.round(coef, 4).tolist())), bias=round(bias, 4))
-    answerer.calibration = calibration
     for example in examples:
-        answerer.score(example.read, example.candidates)
+        example.answerer.calibration = calibration
+        example.answerer.score(example.read, example.candidates)
 
     best = None
     for runner_up in RUNNER_UPS:
         for floor in PART_FLOORS:
             calibration.runner_up, calibration.part_floor = runner_up, floor
-            fit_answerability(answerer, examples)
-            score = _dev_score(answerer, examples)
+            fit_answerability(calibration, examples)
+            score = _dev_score(examples)
             if best is None or score > best[0]:
                 best = (score, runner_up, floor)
     calibration.runner_up, calibration.part_floor = best[1], best[2]
-    fit_answerability(answerer, examples)
+    fit_answerability(calibration, examples)
     return calibration
 
 
-def fit_answerability(answerer: ExtractiveAnswerer, examples: list[Example]) -> None:
-    """Fit the closeness floor, the answerability model and the refusal threshold on what the answerer now selects."""
-    calibration = answerer.calibration
-    selected = [(e, answerer.select(e.read, e.candidates)) for e in examples]
-    closeness = [
-        max(c.features["dense"] for c in chosen)
-        for e, chosen in selected
-        if e.question.answerable and chosen and holds_terms(e.question, answerer, chosen)
-    ]
+def fit_answerability(calibration: Calibration, examples: list[Example]) -> None:
+    """Fit the closeness floor, the answerability model and the refusal threshold of `calibration` (the examples'
+    answerers' own) on what the answerers now select."""
+    selected = [(e, e.selected()) for e in examples]
+    closeness = [max(c.features["dense"] for c in chosen) for e, chosen in selected if e.right(chosen)]
     calibration.min_dense = round(min(closeness) - DENSE_MARGIN, 4) if closeness else 0.0
     # None where the answerer cannot answer at all (it refuses whatever the model says)
     features = [
-        answerer.question_features(e.read, e.candidates, chosen) if answerer.admissible(e.read, chosen) else None
+        e.answerer.question_features(e.read, e.candidates, chosen) if e.answerer.admissible(e.read, chosen) else None
         for e, chosen in selected
     ]
     usable = [(e, chosen, f) for (e, chosen), f in zip(selected, features) if f is not None]
     # the model learns whether the selected sentences answer right (a wrong quote is better refused)
-    right = [e.question.answerable and holds_terms(e.question, answerer, chosen) for e, chosen, _ in usable]
+    right = [e.right(chosen) for e, chosen, _ in usable]
     x = np.array([[f[n] for n in QUESTION_FEATURES] for _, _, f in usable])
     coef, bias = logistic_regression(x, np.array(right), list(QUESTION_FEATURES.values()), QUESTION_PENALTY)
     calibration.answer_weights = dict(zip(QUESTION_FEATURES, np.round(coef, 4).tolist()))
@@ -179,16 +189,11 @@ def holds_terms(question: EvalQuestion, answerer: ExtractiveAnswerer, chosen: li
     return not question.missing_terms(" ".join(answerer.index.sentence_text(row) for row in answerer.quotes(chosen)))
 
 
-def _dev_score(answerer: ExtractiveAnswerer, examples: list[Example]) -> tuple[int, int]:
+def _dev_score(examples: list[Example]) -> tuple[int, int]:
     """Questions handled right (answered with every answer term, or rightly refused); fewer sentences break ties."""
     right, sentences = 0, 0
     for example in examples:
-        chosen = answerer.select(example.read, example.candidates)
-        if answerer.refuses(example.read, example.candidates, chosen):
-            chosen = []
-        if example.question.answerable:
-            right += bool(chosen) and holds_terms(example.question, answerer, chosen)
-        else:
-            right += not chosen
+        chosen = example.answered()
+        right += example.right(chosen) if example.question.answerable else not chosen
         sentences += len(chosen)
     return right, -sentences

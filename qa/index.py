@@ -141,9 +141,6 @@ class StoredDocument:
     links: tuple[tuple[int, int], ...] = ()  # as `Document.links`
     items: tuple[tuple[int, int], ...] = ()  # as `Document.items`
 
-    def page_at(self, offset: int) -> int | None:
-        return page_at(self.pages, offset)
-
     def as_read(self) -> Document:
         """The document as reading its file gave it."""
         return Document(self.source, self.text, self.title, self.date, self.content_hash, *_layout(self))
@@ -646,7 +643,7 @@ class Index:
         document = self.documents[source]
         return Citation(
             id=number, source=source, start=start, end=end, quote=document.text[start:end], title=document.title,
-            date=document.date, page=document.page_at(start), verified=verified,
+            date=document.date, page=page_at(document.pages, start), verified=verified,
         )
 
     @cached_property

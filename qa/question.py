@@ -441,8 +441,8 @@ def _agent_named(question: str, evidence: Evidence) -> Evidence:
     if not verbs:
         return evidence
     agent = (
-        rf"\b(?:{'|'.join(verbs)})(?:\s+(?!by\b)[\w’'-]+){{0,3}}\s+by\s+(?:(?:the|an?)\s+)?(?P<answer>"
-        rf"(?:(?<=\ba\s)|(?<=\ban\s)|(?<=\bthe\s))(?!(?:{_NOT_AGENT})\b)(?:[^\W\d][\w’'-]+\s+)?[a-z][\w’'-]+|"
+        rf"\b(?:{'|'.join(verbs)})(?:\s+(?!by\b)[\w’'-]+){{0,3}}\s+by\s+(?:(?P<article>the|an?)\s+)?(?P<answer>"
+        rf"(?(article)(?!(?:{_NOT_AGENT})\b)(?:[^\W\d][\w’'-]+\s+)?[a-z][\w’'-]+|(?!))|"  # lower case after an article
         rf"{_PROPER}(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]+)*)"
     )
     return Evidence(re.compile(f"{evidence.pattern.pattern}|{agent}"), names=True)

@@ -332,6 +332,8 @@ def test_a_who_question_is_answered_by_the_agent_of_its_own_verb(assistant):
     assert not question.has_evidence(part, "A ceasefire brokered by Armenian mediators held.")  # no name
     assert not question.has_evidence(part, "A ceasefire signed by Russia came into effect.")  # not its verb
     assert question.has_evidence(part, "A ceasefire brokered last week by the mediators held.")  # a body in lower case
+    assert question.has_evidence(part, "A ceasefire brokered last week by the  mediators held.")  # however spaced
+    assert not question.has_evidence(part, "A ceasefire brokered last week by mediators held.")  # no article, no name
     assert question.has_evidence(part, "The ceasefire, brokered in Moscow by a Russian envoy, held.")
     assert not question.has_evidence(part, "A ceasefire brokered by the end of the week held.")  # when, not who
     assert not question.has_evidence(part, "A ceasefire brokered in Moscow on the orders of Putin, by hand.")

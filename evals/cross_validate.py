@@ -56,7 +56,8 @@ def fitted_on(train, scored) -> list[tuple]:
     for example in scored:
         example.answerer.calibration = calibration
         example.answerer.score(example.read, example.candidates)
-        outcomes.append((example, example.answered(), example.selected()))
+        chosen = example.selected()
+        outcomes.append((example, example.answered(chosen), chosen))
     return outcomes
 
 
@@ -84,12 +85,20 @@ def figures(outcomes) -> dict[str, float]:
     }
 
 
+def quiet(*_) -> None:
+    """No progress shown."""
+
+
+def indexed(docs: Path, index_dir: Path | None = None) -> Assistant:
+    """An assistant whose index holds exactly `docs` (by default `qa eval`'s own index of that folder)."""
+    assistant = Assistant(Settings(index_dir=index_dir or eval_index_dir(docs)))
+    index_documents(assistant, docs)
+    return assistant
+
+
 def own_corpus(folder: Path) -> list:
     """The examples of a set with documents of its own (`evals/paraphrase/`), read from its own index."""
-    docs = folder / "docs"
-    assistant = Assistant(Settings(index_dir=eval_index_dir(docs)))
-    index_documents(assistant, docs)
-    return collect(assistant, load_questions(folder / "questions.jsonl"), lambda *_: None)
+    return collect(indexed(folder / "docs"), load_questions(folder / "questions.jsonl"), quiet)
 
 
 def report(runs: list[list[tuple]]) -> None:
@@ -116,18 +125,17 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list the held-out failures of the first repeat")
     args = parser.parse_args()
 
-    assistant = Assistant(Settings(index_dir=args.index_dir or eval_index_dir(args.docs)))
-    index_documents(assistant, args.docs)
+    assistant = indexed(args.docs, args.index_dir)
     questions = load_questions(args.questions, args.split) + (load_questions(args.pool) if args.pool else [])
-    examples = collect(assistant, questions, lambda *_: None)
+    examples = collect(assistant, questions, quiet)
     corpora = {args.docs.name: examples}
     for folder in args.also:
         corpora[folder.name] = own_corpus(folder)
         examples = examples + corpora[folder.name]
     if args.fresh:
-        fresh = collect(assistant, load_questions(args.fresh), lambda *_: None)
+        fresh = collect(assistant, load_questions(args.fresh), quiet)
         runs = [fitted_on(examples, fresh)]
-        corpora = {args.fresh.name: fresh}
+        corpora = {}  # one set scored: nothing to break down
         print(f"fitted on {len(examples)} dev questions, scored on {len(fresh)} of {args.fresh}")
     else:
         runs = [held_out(examples, args.folds, seed) for seed in range(args.repeats)]

@@ -45,9 +45,9 @@ class Example:
     def selected(self) -> list[Candidate]:
         return self.answerer.select(self.read, self.candidates)
 
-    def answered(self) -> list[Candidate]:
-        """The sentences the answer quotes under the answerer's calibration: [] when it refuses."""
-        chosen = self.selected()
+    def answered(self, chosen: list[Candidate]) -> list[Candidate]:
+        """The selected sentences `chosen` as the answer quotes them under the answerer's calibration: [] when it
+        refuses them."""
         return [] if self.answerer.refuses(self.read, self.candidates, chosen) else chosen
 
     def right(self, chosen: list[Candidate]) -> bool:
@@ -193,7 +193,7 @@ def _dev_score(examples: list[Example]) -> tuple[int, int]:
     """Questions handled right (answered with every answer term, or rightly refused); fewer sentences break ties."""
     right, sentences = 0, 0
     for example in examples:
-        chosen = example.answered()
+        chosen = example.answered(example.selected())
         right += example.right(chosen) if example.question.answerable else not chosen
         sentences += len(chosen)
     return right, -sentences

@@ -12,8 +12,9 @@
      rank      1 / (1 + rank of the best passage holding it)
    and a logistic model turns them into the probability that the sentence answers.
 3. The answer quotes the best sentence (for a many-part question, the best for each part), then
-   for each part left open the best sentence that answers it, then runners-up nearly as likely as
-   the best that add question words. For a one-part question, the sentences holding the kind of
+   for each part left open the best sentence that answers it (or, for an amount in a unit, the
+   sentence a little after the part's best one in its paragraph that gives it, read and quoted with
+   it), then runners-up nearly as likely as the best that add question words. For a one-part question, the sentences holding the kind of
    answer it asks for come first.
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
@@ -52,6 +53,10 @@ REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
+FOLLOW_REACH = 2  # sentences after a part's best one looked through for the answer it lacks
+# Kinds of answer looked for after a part's best sentence: amounts in a unit, which seldom turn up a sentence
+# later by chance, unlike a name, a date or a bare number (found in most sentences of a news story).
+FOLLOWED_KINDS = {"duration", "length", "mass", "percentage", "share", "age", "money"}
 STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best distinct candidates
 SENTENCES_KEPT_READ = 65536  # sentences whose reading (text, words) is kept between questions
 
@@ -127,6 +132,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)  # for the whole question
     logit: float = 0.0
     part_logits: list[float] = field(default_factory=list)  # one per part of the question
+    lead: int | None = None  # for a sentence read with the one it follows up: that sentence's row, quoted with it
 
     @property
     def probability(self) -> float:
@@ -305,6 +311,11 @@ class ExtractiveAnswerer:
             pick = next((c for c in ranked[n] if self.answers_part(question, part, [c])), None)
             if pick is not None and pick not in chosen and sigmoid(pick.part_logits[n]) >= cal.part_floor:
                 chosen.append(pick)
+        for n, part in enumerate(question.parts):
+            if len(chosen) < self.max_sentences and self.answering(question, n, chosen) is None:
+                follow_up = self.follow_up(question, n, ranked[n][0], candidates)
+                if follow_up is not None:
+                    chosen.append(follow_up)
         best = max(c.probability for c in chosen)
         covered = set().union(*(c.words for c in chosen))
         for candidate in candidates:
@@ -318,6 +329,27 @@ class ExtractiveAnswerer:
         if len(question.parts) == 1:
             chosen.sort(key=lambda c: not question.holds_answer(question.whole, c.text))  # stable: best first otherwise
         return chosen
+
+    def follow_up(self, question: Question, n: int, topic: Candidate, candidates: list[Candidate]) -> Candidate | None:
+        """The answer to part `n` a sentence or two after its best sentence, read with it: "The bridge underwent its
+        largest renovation between 2008 and 2012. [...] The work cost $286 million." answers what the renovation
+        cost though the sentence holding the sum never says "renovation". Only in the topic's paragraph, only for an
+        amount in a unit (`FOLLOWED_KINDS`), and only when no chosen sentence holds one."""
+        part = question.parts[n]
+        if part.kind not in FOLLOWED_KINDS:
+            return None
+        by_row = {c.row: c for c in candidates}
+        last = min(topic.row + FOLLOW_REACH, self.quotations.paragraph(topic.row)[1] - 1)
+        for row in range(topic.row + 1, last + 1):
+            after = by_row.get(row)
+            if after is not None and question.has_evidence(part, after.text):
+                read = Candidate(
+                    row, after.text, after.words | topic.words, after.context_words | topic.context_words,
+                    [max(a, b) for a, b in zip(after.dense, topic.dense)], max(after.rank, topic.rank), lead=topic.row,
+                )
+                self.score(question, [read])
+                return read
+        return None
 
     def answering(self, question: Question, n: int, chosen: list[Candidate]) -> Candidate | None:
         """The chosen sentence that answers part `n`: its most likely one holding the kind of answer it asks for."""
@@ -367,6 +399,8 @@ class ExtractiveAnswerer:
         for candidate in chosen:
             speaker = self.quotations.speaker(candidate.row)
             needed = {candidate.row} if speaker is None else {speaker, candidate.row}
+            if candidate.lead is not None:
+                needed |= set(range(candidate.lead, candidate.row))
             antecedent = self.quotations.antecedent(min(needed))  # "She continued: “...”" needs who she is
             if antecedent is not None:
                 needed |= set(range(antecedent, min(needed)))

@@ -423,6 +423,7 @@ class Part:
     terms: dict[str, float]  # content words with their IDF
     evidence: Evidence | None  # what a sentence answering it must hold
     own: dict[str, float] = field(default_factory=dict)  # its words no other part has (what sets it apart)
+    kind: str | None = None  # the kind of answer it asks for (`expected_type`)
 
 
 # Verbs a who-question may ask the agent of, in the form a passive sentence gives it ("brokered by Russia").
@@ -509,7 +510,7 @@ class Question:
         self.years = set(YEAR.findall(text))
         self.answer_type, evidence = expected_type(text)
         terms = self.weighted_terms(text)
-        self.whole = Part(text, terms, evidence)
+        self.whole = Part(text, terms, evidence, kind=self.answer_type)
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
         total = sum(terms.values())
         self.unknown_share = sum(self.unknown.values()) / total if total else 0.0
@@ -574,7 +575,7 @@ class Question:
         pieces = [p.strip() for p in _PART_BREAK.split(self.text) if p and p.strip()]
         if len(pieces) == 1 and (both := _BOTH.match(self.text)):
             pieces = [f"{both['head']} {both['first']}", f"{both['head']} {both['second']}"]
-        parts = [Part(p, self.weighted_terms(p), expected_type(p)[1]) for p in pieces]
+        parts = [Part(p, self.weighted_terms(p), evidence, kind=kind) for p in pieces for kind, evidence in [expected_type(p)]]
         parts = [part for part in parts if part.terms]
         if len(parts) < 2:
             return [self.whole]

@@ -547,18 +547,24 @@ def test_a_copy_of_a_document_leaves_confidence_nearly_as_it_was(tmp_path):
         assert confidences["twice", question] == pytest.approx(confidences["once", question], abs=0.05)
 
 
-@pytest.fixture(scope="module")
-def lighthouse(tmp_path_factory) -> Assistant:
-    """A page whose sentences name their subject by a pronoun ("It burns paraffin.")."""
-    folder = tmp_path_factory.mktemp("lighthouse")
+def one_page(tmp_path_factory, name: str, text: str) -> Assistant:
+    """An assistant over one page, indexed (real MiniLM, real Chroma)."""
+    folder = tmp_path_factory.mktemp(name.split(".")[0])
     (folder / "docs").mkdir()
-    (folder / "docs" / "lighthouse.md").write_text(
-        "# The lighthouse\n\nThe lighthouse stands on the northern cape. It was built in 1871 by the harbour board.\n\n"
-        "The lamp is lit at dusk. It burns paraffin. The keeper trims the wick every four hours.\n"
-    )
+    (folder / "docs" / name).write_text(text)
     assistant = Assistant(Settings(index_dir=folder / "index"))
     assistant.index_paths([folder / "docs"])
     return assistant
+
+
+@pytest.fixture(scope="module")
+def lighthouse(tmp_path_factory) -> Assistant:
+    """A page whose sentences name their subject by a pronoun ("It burns paraffin.")."""
+    return one_page(
+        tmp_path_factory, "lighthouse.md",
+        "# The lighthouse\n\nThe lighthouse stands on the northern cape. It was built in 1871 by the harbour board.\n\n"
+        "The lamp is lit at dusk. It burns paraffin. The keeper trims the wick every four hours.\n",
+    )
 
 
 def test_a_sentence_naming_its_subject_by_a_pronoun_answers_with_the_sentence_before(lighthouse):
@@ -571,3 +577,31 @@ def test_a_sentence_naming_its_subject_by_a_pronoun_answers_with_the_sentence_be
 def test_who_did_it_is_answered_by_a_body_named_in_lower_case(lighthouse):
     answer = lighthouse.ask("Who built the lighthouse?", mode="extractive")
     assert not answer.abstained and "by the harbour board" in answer.answer
+
+
+@pytest.fixture(scope="module")
+def watermill(tmp_path_factory) -> Assistant:
+    """A page giving a sum a sentence or two after the sentence naming what it paid for."""
+    return one_page(
+        tmp_path_factory, "watermill.md",
+        "# The watermill\n\nThe watermill was restored between 1990 and 1994. New millstones were cut from grit "
+        "quarried on the moor. The work cost £2.1 million and was paid for by a lottery grant.\n\n"
+        "The granary beside the mill was rebuilt in 2001 as a tea room.\n\n"
+        "Visitors pay £4 for a guided tour, and children go free.\n",
+    )
+
+
+def test_an_amount_given_a_sentence_or_two_later_answers_with_what_it_was_for(watermill):
+    """"The work cost £2.1 million" never says "restoration": it answers read with the sentence that does, which is
+    quoted with it, and so is the sentence between them."""
+    answer = watermill.ask("How much did the 1990-1994 restoration cost?", mode="extractive")
+    assert [c.quote for c in answer.citations] == [
+        "The watermill was restored between 1990 and 1994.",
+        "New millstones were cut from grit quarried on the moor.",
+        "The work cost £2.1 million and was paid for by a lottery grant.",
+    ]
+
+
+def test_an_amount_in_another_paragraph_does_not_answer_for_the_one_before(watermill):
+    answer = watermill.ask("How much was spent on rebuilding the granary?", mode="extractive")
+    assert answer.abstained, answer.answer

@@ -13,8 +13,8 @@
    and a logistic model turns them into the probability that the sentence answers.
 3. The answer quotes the best sentence (for a many-part question, the best for each part), then
    for each part left open the best sentence that answers it (or, for an amount in a unit, the
-   sentence a little after the part's best one in its paragraph that gives it, read and quoted with
-   it), then runners-up nearly as likely as the best that add question words. For a one-part question, the sentences holding the kind of
+   sentence a little after one of the part's likeliest in its paragraph that gives it, read and
+   quoted with it), then runners-up nearly as likely as the best that add question words. For a one-part question, the sentences holding the kind of
    answer it asks for come first.
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
@@ -53,6 +53,7 @@ REFUSAL = "The documents don't answer this question."
 # Each feature with the sign its weight must have: more of it can only make an answer more (+1) or less (-1) likely.
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
+FOLLOW_TOPICS = 3  # a part's likeliest sentences an amount it lacks is looked for after
 FOLLOW_REACH = 2  # sentences after a part's best one looked through for the answer it lacks
 # Kinds of answer looked for after a part's best sentence: amounts in a unit, which seldom turn up a sentence
 # later by chance, unlike a name, a date or a bare number (found in most sentences of a news story).
@@ -313,7 +314,8 @@ class ExtractiveAnswerer:
                 chosen.append(pick)
         for n, part in enumerate(question.parts):
             if len(chosen) < self.max_sentences and self.answering(question, n, chosen) is None:
-                follow_up = self.follow_up(question, n, ranked[n][0], candidates)
+                follow_ups = (self.follow_up(question, n, topic, candidates) for topic in ranked[n][:FOLLOW_TOPICS])
+                follow_up = next(filter(None, follow_ups), None)
                 if follow_up is not None:
                     chosen.append(follow_up)
         best = max(c.probability for c in chosen)
@@ -331,10 +333,10 @@ class ExtractiveAnswerer:
         return chosen
 
     def follow_up(self, question: Question, n: int, topic: Candidate, candidates: list[Candidate]) -> Candidate | None:
-        """The answer to part `n` a sentence or two after its best sentence, read with it: "The bridge underwent its
-        largest renovation between 2008 and 2012. [...] The work cost $286 million." answers what the renovation
-        cost though the sentence holding the sum never says "renovation". Only in the topic's paragraph, only for an
-        amount in a unit (`FOLLOWED_KINDS`), and only when no chosen sentence holds one."""
+        """The answer to part `n` a sentence or two after `topic` (one of its likeliest sentences), read with it:
+        "The bridge underwent its largest renovation between 2008 and 2012. [...] The work cost $286 million."
+        answers what the renovation cost though the sentence holding the sum never says "renovation". Only in the
+        topic's paragraph, only for an amount in a unit (`FOLLOWED_KINDS`), when no chosen sentence holds one."""
         part = question.parts[n]
         if part.kind not in FOLLOWED_KINDS:
             return None

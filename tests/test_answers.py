@@ -587,7 +587,11 @@ def watermill(tmp_path_factory) -> Assistant:
         "# The watermill\n\nThe watermill was restored between 1990 and 1994. New millstones were cut from grit "
         "quarried on the moor. The work cost £2.1 million and was paid for by a lottery grant.\n\n"
         "The granary beside the mill was rebuilt in 2001 as a tea room.\n\n"
-        "Visitors pay £4 for a guided tour, and children go free.\n",
+        "Visitors pay £4 for a guided tour, and children go free.\n\n"
+        "In 2010 the trust wrote to the council asking for a new waterwheel, and the council sent it to Ann Lowe, "
+        "a brewer in the town.\n\n"
+        "Lowe agreed to pay for the waterwheel if it turned on open days. She gave £40,000, enough for the oak and "
+        "the iron.\n",
     )
 
 
@@ -605,3 +609,11 @@ def test_an_amount_given_a_sentence_or_two_later_answers_with_what_it_was_for(wa
 def test_an_amount_in_another_paragraph_does_not_answer_for_the_one_before(watermill):
     answer = watermill.ask("How much was spent on rebuilding the granary?", mode="extractive")
     assert answer.abstained, answer.answer
+
+
+def test_an_amount_may_follow_a_likely_sentence_other_than_the_likeliest(watermill):
+    """The likeliest sentence ends its paragraph; the sum follows the next likeliest, in another."""
+    answer = watermill.ask("How much money did the brewer put up for the waterwheel?", mode="extractive")
+    quotes = [c.quote for c in answer.citations]
+    assert "She gave £40,000, enough for the oak and the iron." in quotes
+    assert "Lowe agreed to pay for the waterwheel if it turned on open days." in quotes

@@ -424,6 +424,33 @@ class Part:
     evidence: Evidence | None  # what a sentence answering it must hold
     own: dict[str, float] = field(default_factory=dict)  # its words no other part has (what sets it apart)
     kind: str | None = None  # the kind of answer it asks for (`expected_type`)
+    unnamed: re.Pattern | None = None  # the thing it asks which of, mentioned without saying which (`unnamed_mention`)
+
+
+# "Which air defence system did ...": the thing a which-question asks to be identified (its last word before the verb).
+_WHICH_THING = re.compile(
+    r"^\s*(?:which|what)\s+(?:(?:type|kind|sort|make|model|brand)s?\s+of\s+)?"
+    r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|of|in|on|for|to|from|by|with|at)\b)[\w-]+\s+){0,3}?"
+    r"(?!(?:it|they|he|she|we|you|this|that|these|those|there)\b)(?P<thing>(?-i:[a-z][\w-]+))\s+(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b",
+    re.IGNORECASE,
+)
+
+
+def unnamed_mention(question: str) -> re.Pattern | None:
+    """For a question asking which thing ("Which Turkish satellite were they protesting?"), the thing as a sentence
+    may mention it without saying which: after an article or a possessive ("the Turkish satellite", "an air defense
+    system", "its drones") and not followed by a name, a number or what tells it apart ("of ...", "called ..."),
+    nor set off by a comma after what it describes ("polyethylene glycol, a waxy substance").
+    A name among its `modifiers` says which too ("the Ghazanchetsots Cathedral"; see `Question.leaves_unnamed`)."""
+    asked = _WHICH_THING.match(question)
+    if asked is None:
+        return None
+    thing = re.escape(asked["thing"].lower())
+    return re.compile(
+        rf"(?<![,(–—]\s)\b(?:a|an|the|this|that|these|those|its|their|his|her)\s+(?P<modifiers>(?:[\w'’-]+\s+){{0,3}}?){thing}(?:s|es)?\b"
+        r"(?!(?:\s*[,(:–—-]\s*(?:(?:a|an|the)\s+)?|\s*)(?:(?-i:[A-Z0-9])|[“\"'‘]|(?:of|called|named|known|dubbed|nicknamed|codenamed)\b))",
+        re.IGNORECASE,
+    )
 
 
 # Verbs a who-question may ask the agent of, in the form a passive sentence gives it ("brokered by Russia").
@@ -508,9 +535,8 @@ class Question:
         self.index = index
         self.atoms = atoms(text)
         self.years = set(YEAR.findall(text))
-        self.answer_type, evidence = expected_type(text)
         terms = self.weighted_terms(text)
-        self.whole = Part(text, terms, evidence, kind=self.answer_type)
+        self.whole = self._part(text, terms)
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
         total = sum(terms.values())
         self.unknown_share = sum(self.unknown.values()) / total if total else 0.0
@@ -571,11 +597,18 @@ class Question:
         found = {t for t in found if t not in words}
         return found | {t for t, spelt in self.acronyms.items() if t in self.terms and spelt.search(text)}
 
+    @staticmethod
+    def _part(text: str, terms: dict[str, float]) -> Part:
+        """A question (or one within it) read for the kind of answer it asks for; one asking for none ("which
+        satellite ...?") may still ask which thing, and a mere mention of that thing does not answer it."""
+        kind, evidence = expected_type(text)
+        return Part(text, terms, evidence, kind=kind, unnamed=None if kind else unnamed_mention(text))
+
     def _parts(self) -> list[Part]:
         pieces = [p.strip() for p in _PART_BREAK.split(self.text) if p and p.strip()]
         if len(pieces) == 1 and (both := _BOTH.match(self.text)):
             pieces = [f"{both['head']} {both['first']}", f"{both['head']} {both['second']}"]
-        parts = [Part(p, self.weighted_terms(p), evidence, kind=kind) for p in pieces for kind, evidence in [expected_type(p)]]
+        parts = [self._part(p, self.weighted_terms(p)) for p in pieces]
         parts = [part for part in parts if part.terms]
         if len(parts) < 2:
             return [self.whole]
@@ -598,7 +631,10 @@ class Question:
         return 1.0 if years & self.years else -1.0
 
     def kind_match(self, part: Part, text: str) -> float:
-        """+1 if `text` holds the kind of answer the part asks for, -1 if it lacks a required one, else 0."""
+        """+1 if `text` holds the kind of answer the part asks for, -1 if it lacks a required one or mentions the
+        thing the part asks which of only without saying which, else 0."""
+        if self.leaves_unnamed(part, text):
+            return -1.0
         if part.evidence is None:
             return 0.0
         if self.has_evidence(part, text):
@@ -609,7 +645,19 @@ class Question:
         """Whether `text` holds what the part asks for: an answer of its kind, soft or required (any text, when
         it asks for none). Selection keeps looking until a chosen sentence does: "What is X?" wants the one
         sentence that says what X is, not only the likeliest that mentions it."""
+        if self.leaves_unnamed(part, text):
+            return False
         return part.evidence is None or self.has_evidence(part, text)
+
+    def leaves_unnamed(self, part: Part, text: str) -> bool:
+        """Whether `text` mentions the thing the part asks which of without saying which: "Azerbaijan recently tested
+        an air defense system" does not answer "Which air defence system did Azerbaijan test?"."""
+        if part.unnamed is None:
+            return False
+        return any(
+            not any(atoms(word) - self.atoms for word in mention["modifiers"].split() if not word.islower())
+            for mention in part.unnamed.finditer(text)
+        )
 
     def can_answer(self, part: Part, text: str) -> bool:
         """Whether `text` may answer the part: it asks for no kind of answer, or a soft kind, or `text` holds one."""

@@ -14,8 +14,8 @@
 3. The answer quotes the best sentence (for a many-part question, the best for each part), then
    for each part left open the best sentence that answers it (or, for an amount in a unit, the
    sentence a little after one of the part's likeliest in its paragraph that gives it, read and
-   quoted with it), then runners-up nearly as likely as the best that add question words. For a one-part question, the sentences holding the kind of
-   answer it asks for come first.
+   quoted with it), then runners-up nearly as likely as the best that add question words. For a
+   one-part question, the sentences holding the kind of answer it asks for come first.
 4. The question is refused when no chosen sentence holds the kind of answer a part asks for, or
    none is as close to the question as correct dev answers were; otherwise a second logistic model
    gives the confidence that the sentences answer it, from the best answering sentence (its logit,
@@ -54,8 +54,8 @@ REFUSAL = "The documents don't answer this question."
 SENTENCE_FEATURES = {"dense": 1, "coverage": 1, "context": 1, "type": 1, "rank": 1}
 QUESTION_FEATURES = {"best": 1, "dense": 1, "year": 1, "covered": 1, "unknown": -1, "unknown_name": -1, "standout": 1}
 FOLLOW_TOPICS = 3  # a part's likeliest sentences an amount it lacks is looked for after
-FOLLOW_REACH = 2  # sentences after a part's best one looked through for the answer it lacks
-# Kinds of answer looked for after a part's best sentence: amounts in a unit, which seldom turn up a sentence
+FOLLOW_REACH = 2  # sentences after each of them looked through for it
+# Kinds of answer looked for after a part's likeliest sentences: amounts in a unit, which seldom turn up a sentence
 # later by chance, unlike a name, a date or a bare number (found in most sentences of a news story).
 FOLLOWED_KINDS = {"duration", "length", "mass", "percentage", "share", "age", "money"}
 STANDOUT_AMONG = 10  # the best sentence's share of probability is taken among this many best distinct candidates

@@ -151,7 +151,8 @@ _SHARE = re.compile(
 _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
 # "what did the director say" asks what was said, not which director.
-_MODIFIERS = r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might)\b)[\w'’-]+\s+)"
+_AUXILIARY = r"did|does|do|is|was|were|are|has|have|had|will|would|can|could|should|may|might"
+_MODIFIERS = rf"(?:(?!(?:{_AUXILIARY})\b)[\w'’-]+\s+)"
 
 
 # What the measure kinds below ask for, by the noun naming it: "what percentage ...", "what proportion ...", "what
@@ -430,8 +431,9 @@ class Part:
 # "Which air defence system did ...": the thing a which-question asks to be identified (its last word before the verb).
 _WHICH_THING = re.compile(
     r"^\s*(?:which|what)\s+(?:(?:type|kind|sort|make|model|brand)s?\s+of\s+)?"
-    r"(?:(?!(?:did|does|do|is|was|were|are|has|have|had|of|in|on|for|to|from|by|with|at)\b)[\w-]+\s+){0,3}?"
-    r"(?!(?:it|they|he|she|we|you|this|that|these|those|there)\b)(?P<thing>(?-i:[a-z][\w-]+))\s+(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b",
+    rf"(?:(?!(?:{_AUXILIARY}|of|in|on|for|to|from|by|with|at)\b)[\w-]+\s+){{0,3}}?"  # no possessive: "which country's"
+    r"(?!(?:it|they|he|she|we|you|this|that|these|those|there)\b)(?P<thing>(?-i:[a-z][\w-]+))"
+    rf"\s+(?:{_AUXILIARY})\b",
     re.IGNORECASE,
 )
 
@@ -447,8 +449,10 @@ def unnamed_mention(question: str) -> re.Pattern | None:
         return None
     thing = re.escape(asked["thing"].lower())
     return re.compile(
-        rf"(?<![,(–—]\s)\b(?:a|an|the|this|that|these|those|its|their|his|her)\s+(?P<modifiers>(?:[\w'’-]+\s+){{0,3}}?){thing}(?:s|es)?\b"
-        r"(?!(?:\s*[,(:–—-]\s*(?:(?:a|an|the)\s+)?|\s*)(?:(?-i:[A-Z0-9])|[“\"'‘]|(?:of|called|named|known|dubbed|nicknamed|codenamed)\b))",
+        r"(?<![,(–—]\s)\b(?:a|an|the|this|that|these|those|its|their|his|her)\s+"  # not an appositive: ", a ..."
+        rf"(?P<modifiers>(?:[\w'’-]+\s+){{0,3}}?){thing}(?:s|es)?\b"
+        r"(?!(?:\s*[,(:–—-]\s*(?:(?:a|an|the)\s+)?|\s*)"  # then nothing that says which
+        r"(?:(?-i:[A-Z0-9])|[“\"'‘]|(?:of|called|named|known|dubbed|nicknamed|codenamed)\b))",
         re.IGNORECASE,
     )
 

@@ -54,8 +54,7 @@ def fitted_on(train, scored) -> list[tuple]:
     calibration = fit(train)
     outcomes = []
     for example in scored:
-        example.answerer.calibration = calibration
-        example.answerer.score(example.read, example.candidates)
+        example.rescore(calibration)
         chosen = example.selected()
         outcomes.append((example, example.answered(chosen), chosen))
     return outcomes

@@ -42,6 +42,11 @@ class Example:
     gold_rows: set[int]  # candidate sentences overlapping a gold quote
     answerer: ExtractiveAnswerer  # the answerer of the index the question is about (examples may span corpora)
 
+    def rescore(self, calibration: Calibration) -> None:
+        """Give the example's answerer `calibration` and score the candidates under it (best first)."""
+        self.answerer.calibration = calibration
+        self.answerer.score(self.read, self.candidates)
+
     def selected(self) -> list[Candidate]:
         return self.answerer.select(self.read, self.candidates)
 
@@ -146,8 +151,7 @@ def fit(examples: list[Example]) -> Calibration:
     )
     calibration = Calibration(weights=dict(zip(SENTENCE_FEATURES, np.round(coef, 4).tolist())), bias=round(bias, 4))
     for example in examples:
-        example.answerer.calibration = calibration
-        example.answerer.score(example.read, example.candidates)
+        example.rescore(calibration)
 
     best = None
     for runner_up in RUNNER_UPS:

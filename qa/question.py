@@ -16,6 +16,9 @@
   match with words the question does not already contain; or a description (what is X, tell me about
   X, who is <Name>: "X, the sole highway ..."), which raises the sentences that give one without ruling
   out those that describe X otherwise;
+- what rules a sentence out though it may hold such an answer: it mentions the thing a which-question
+  asks about without saying which ("an air defense system"), or it tells of another day than the one
+  the question asks about ("On 27 October, the president dismissed ..." for "... dismissed on 8 October?");
 - parts: "When did X start, and on what date was Y signed?" asks two questions, each answered
   on its own.
 """
@@ -36,6 +39,7 @@ _MONTHS = ("Jan(?:uary)?", "Feb(?:ruary)?", "Mar(?:ch)?", "Apr(?:il)?", "May", "
            "Sep(?:t(?:ember)?)?", "Oct(?:ober)?", "Nov(?:ember)?", "Dec(?:ember)?")
 # Capitalised or in capitals, even where the rest is read without case: "may" and "mar" are verbs.
 _MONTH = "(?-i:" + "|".join(f"{month}|{month.upper()}" for month in _MONTHS) + ")"
+_MONTH_ABBREVIATIONS = [month[:3].lower() for month in _MONTHS]
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|dozens?|half|once|twice"
@@ -147,6 +151,25 @@ _SHARE = re.compile(
     r"\b(?:half|(?:a|one|two)\s+(?:third|quarter|fifth|tenth)s?|one\s+in\s+[\w,]+)\b",
     re.IGNORECASE,
 )
+# A day of a month, either way round: "8 October", "the 8th of October", "Sept. 19"; or days: "1-20 October".
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:(?P<first>\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|to|and|until)\s*)?"
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})\b|"
+    rf"\b(?P<month_first>{_MONTH})\.?\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:\d])"
+)
+# The day a question's event fell on: "dismissed on 8 October 2020", "as of 28 October", not "the 10 October truce".
+_ON_DAY = re.compile(rf"\b(?:on|as of|by|since|until)\s+(?:\w+day,?\s+)?(?={_DAY_OF_MONTH.pattern})", re.IGNORECASE)
+
+
+def days_of_month(text: str) -> list[tuple[int, int]]:
+    """The (month, day) of each day of a month `text` names, in order (both ends of "1-20 October")."""
+    found = []
+    for named in _DAY_OF_MONTH.finditer(text):
+        month = _MONTH_ABBREVIATIONS.index((named["month"] or named["month_first"])[:3].lower()) + 1
+        found += [(month, int(day)) for day in (named["first"], named["day"] or named["day_after"]) if day]
+    return found
+
+
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
 _NOT_QUANTITY = re.compile(rf"[A-Za-z]+-?\d[\w-]*|\d+[A-Z]+\d[\w-]*|{_DATE.pattern}", re.IGNORECASE)
 # Words between "which"/"what" and the noun it asks about ("which Azerbaijani official"); a verb ends them:
@@ -539,6 +562,7 @@ class Question:
         self.index = index
         self.atoms = atoms(text)
         self.years = set(YEAR.findall(text))
+        self.days = {days_of_month(text[on.end():])[0] for on in _ON_DAY.finditer(text)}  # the days it asks about
         terms = self.weighted_terms(text)
         self.whole = self._part(text, terms)
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
@@ -635,9 +659,10 @@ class Question:
         return 1.0 if years & self.years else -1.0
 
     def kind_match(self, part: Part, text: str) -> float:
-        """+1 if `text` holds the kind of answer the part asks for, -1 if it lacks a required one or mentions the
-        thing the part asks which of only without saying which, else 0."""
-        if self.leaves_unnamed(part, text):
+        """+1 if `text` holds the kind of answer the part asks for, -1 if it lacks a required one, mentions the
+        thing the part asks which of only without saying which, or tells of another day than the question's,
+        else 0."""
+        if self.ruled_out(part, text):
             return -1.0
         if part.evidence is None:
             return 0.0
@@ -645,11 +670,24 @@ class Question:
             return 1.0
         return -1.0 if part.evidence.required else 0.0
 
+    def ruled_out(self, part: Part, text: str) -> bool:
+        """Whether `text` cannot answer the part whatever it holds: it leaves the thing asked about unnamed, or
+        tells of another day."""
+        return self.leaves_unnamed(part, text) or self.on_other_day(text)
+
+    def on_other_day(self, text: str) -> bool:
+        """Whether `text` names days of a month and none is (nor spans) the day the question asks about: "On 27
+        October, the president dismissed ..." tells of another dismissal than "Whom did he dismiss on 8 October?"."""
+        named = days_of_month(text)
+        if not self.days or not named:
+            return False
+        return not any(day in named or min(named) < day < max(named) for day in self.days)
+
     def holds_answer(self, part: Part, text: str) -> bool:
         """Whether `text` holds what the part asks for: an answer of its kind, soft or required (any text, when
         it asks for none). Selection keeps looking until a chosen sentence does: "What is X?" wants the one
         sentence that says what X is, not only the likeliest that mentions it."""
-        if self.leaves_unnamed(part, text):
+        if self.ruled_out(part, text):
             return False
         return part.evidence is None or self.has_evidence(part, text)
 

@@ -432,6 +432,14 @@ def test_unknown_words_and_names(assistant):
     assert 0 < question.unknown_share < 1
 
 
+def assert_answers(assistant, question: str, sentence: str, answers: bool) -> None:
+    """`sentence` may answer `question` (`answers`) or is ruled out, as a sentence lacking a required kind of answer is."""
+    read_question = read(assistant, question)
+    assert read_question.can_answer(read_question.whole, sentence) is answers
+    if not answers:
+        assert not read_question.holds_answer(read_question.whole, sentence)
+
+
 @pytest.mark.parametrize(
     "question,sentence,answers",
     [
@@ -454,10 +462,29 @@ def test_a_sentence_mentioning_the_thing_asked_about_without_saying_which_does_n
 ):
     """"Which satellite ...?" is not answered by "the satellite": the mention rules a sentence out as a missing
     kind of answer does, unless a name, "of ..." or the like says which."""
-    read_question = read(assistant, question)
-    assert read_question.can_answer(read_question.whole, sentence) is answers
-    if not answers:
-        assert not read_question.holds_answer(read_question.whole, sentence)
+    assert_answers(assistant, question, sentence, answers)
+
+
+@pytest.mark.parametrize(
+    "question,sentence,answers",
+    [
+        ("Whom did the president dismiss on 8 October 2020?", "On 27 October, the president dismissed Hovhannes Karumyan.", False),
+        ("Whom did the president dismiss on 8 October 2020?", "On 8 October, the president dismissed Hovhannes Karumyan.", True),
+        ("Whom did the president dismiss on October 8?", "The president dismissed Hovhannes Karumyan on 8th October.", True),
+        ("Whom did the president dismiss on 8 October?", "The president dismissed Hovhannes Karumyan.", True),  # no day named
+        ("Whom did the president dismiss on 8 October?", "Between 1 and 20 October he dismissed Hovhannes Karumyan.", True),
+        ("How many had died as of 28 October?", "By Sept. 30, 1,166 servicemen had died.", False),
+        ("How many had died as of Monday, 28 October?", "On 28 October 1,166 servicemen had died, 12 more than on 27 October.", True),
+        ("Who called the 10 October truce temporary?", "On 11 October, Jeyhun Bayramov called the truce temporary.", True),
+    ],
+)
+def test_a_sentence_telling_of_another_day_than_the_question_asks_about_does_not_answer(
+    assistant, question, sentence, answers
+):
+    """"Whom did he dismiss on 8 October?" is not answered by a dismissal on 27 October; a sentence naming no day,
+    or a span holding the day, may still answer, and a day that only names a thing ("the 10 October truce") binds
+    nothing."""
+    assert_answers(assistant, question, sentence, answers)
 
 
 def test_evidence_is_an_answer_the_question_does_not_already_hold(assistant):

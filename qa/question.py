@@ -678,10 +678,10 @@ class Question:
     def on_other_day(self, text: str) -> bool:
         """Whether `text` names days of a month and none is (nor spans) the day the question asks about: "On 27
         October, the president dismissed ..." tells of another dismissal than "Whom did he dismiss on 8 October?"."""
-        named = days_of_month(text)
-        if not self.days or not named:
+        if not self.days:  # most questions name no day: no sentence is read for days then
             return False
-        return not any(day in named or min(named) < day < max(named) for day in self.days)
+        named = days_of_month(text)
+        return bool(named) and not any(day in named or min(named) < day < max(named) for day in self.days)
 
     def holds_answer(self, part: Part, text: str) -> bool:
         """Whether `text` holds what the part asks for: an answer of its kind, soft or required (any text, when

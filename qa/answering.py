@@ -312,9 +312,10 @@ class ExtractiveAnswerer:
             pick = next((c for c in ranked[n] if self.answers_part(question, part, [c])), None)
             if pick is not None and pick not in chosen and sigmoid(pick.part_logits[n]) >= cal.part_floor:
                 chosen.append(pick)
+        by_row = {c.row: c for c in candidates}
         for n, part in enumerate(question.parts):
             if len(chosen) < self.max_sentences and self.answering(question, n, chosen) is None:
-                follow_ups = (self.follow_up(question, n, topic, candidates) for topic in ranked[n][:FOLLOW_TOPICS])
+                follow_ups = (self.follow_up(question, n, topic, by_row) for topic in ranked[n][:FOLLOW_TOPICS])
                 follow_up = next(filter(None, follow_ups), None)
                 if follow_up is not None:
                     chosen.append(follow_up)
@@ -332,15 +333,15 @@ class ExtractiveAnswerer:
             chosen.sort(key=lambda c: not question.holds_answer(question.whole, c.text))  # stable: best first otherwise
         return chosen
 
-    def follow_up(self, question: Question, n: int, topic: Candidate, candidates: list[Candidate]) -> Candidate | None:
+    def follow_up(self, question: Question, n: int, topic: Candidate, by_row: dict[int, Candidate]) -> Candidate | None:
         """The answer to part `n` a sentence or two after `topic` (one of its likeliest sentences), read with it:
         "The bridge underwent its largest renovation between 2008 and 2012. [...] The work cost $286 million."
         answers what the renovation cost though the sentence holding the sum never says "renovation". Only in the
-        topic's paragraph, only for an amount in a unit (`FOLLOWED_KINDS`), when no chosen sentence holds one."""
+        topic's paragraph, only for an amount in a unit (`FOLLOWED_KINDS`), when no chosen sentence holds one.
+        `by_row` holds the candidates by sentence row."""
         part = question.parts[n]
         if part.kind not in FOLLOWED_KINDS:
             return None
-        by_row = {c.row: c for c in candidates}
         last = min(topic.row + FOLLOW_REACH, self.quotations.paragraph(topic.row)[1] - 1)
         for row in range(topic.row + 1, last + 1):
             after = by_row.get(row)

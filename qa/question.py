@@ -8,8 +8,9 @@
 - the expected answer: a duration (how long ...: a number with a unit of time or length), an
   amount in the unit the question names (how many minutes ..., in mg per kilogram ..., what
   percentage ...: "a 24-week programme" does not say how many minutes), an age (what was the
-  median age ...: "aged 55", "a median age of 62"), a year (what year ...),
-  a number (how many ...), a date (when ...), a person (who ..., which
+  median age ...: "aged 55", "a median age of 62"), a year (what year ...), a day (on what date ...:
+  "10 November", "on Tuesday"; "in November 2020" does not say which), a number (how many ...),
+  a date (when ...), a person (who ..., which
   minister ..., which doctor ...; titles such as "Prime Minister" are no name; "Who brokered it?" also
   takes the agent of "brokered by Russia" or "brokered in Moscow by a Russian envoy") or a name (where ...,
   which company ..., which cities ..., which brand ...), each with the pattern an answer sentence must
@@ -157,6 +158,10 @@ _DAY_OF_MONTH = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})\b|"
     rf"\b(?P<month_first>{_MONTH})\.?\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:\d])"
 )
+_DAY = re.compile(
+    rf"{_DAY_OF_MONTH.pattern}|\b\d{{4}}-\d\d-\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
 # The day a question's event fell on: "dismissed on 8 October 2020", "as of 28 October", not "the 10 October truce".
 _ON_DAY = re.compile(rf"\b(?:on|as of|by|since|until)\s+(?:\w+day,?\s+)?(?={_DAY_OF_MONTH.pattern})", re.IGNORECASE)
 
@@ -275,6 +280,8 @@ _ASKS = (
         Evidence(re.compile(rf"{_CURRENCY}|{_measured_in(_CURRENCY_NAME)}", re.IGNORECASE)),
     ),
     ("year", re.compile(rf"{_WHEN_NOUN}years?\b", re.IGNORECASE), Evidence(YEAR)),
+    # "On what date ...", "which day ...": a day, of a month or of the week ("On Tuesday"); a year or month is none.
+    ("day", re.compile(rf"{_WHEN_NOUN}(?:dates?|days?)\b", re.IGNORECASE), Evidence(_DAY)),
     (
         "number",
         re.compile(
@@ -288,7 +295,7 @@ _ASKS = (
         "date",
         re.compile(
             r"^\s*(?:since |until |by |on |in |at )?when\b|"
-            rf"{_WHEN_NOUN}(?:dates?|days?|months?|time|weeks?|decades?|century)\b",  # "what year": the year kind above
+            rf"{_WHEN_NOUN}(?:months?|time|weeks?|decades?|century)\b",  # "what year", "what date": the kinds above
             re.IGNORECASE,
         ),
         Evidence(_DATE),

@@ -113,7 +113,9 @@ def read(assistant, text: str) -> Question:
         ("What is the percentage of women among the patients?", "percentage"),
         ("Which country had the highest percentage of voters?", "name"),  # a country, not a percentage
         ("What happened in G-7 talks?", None),  # "G" is no gram
-        ("On what date was the statement signed?", "date"),
+        ("On what date was the statement signed?", "day"),  # a day: "in 2020" does not say which
+        ("On which day did the ministry warn?", "day"),
+        ("In what month did the talks resume?", "date"),
         ("When did the war start?", "date"),
         ("Who is the regional director?", "person"),
         ("Which Russian Foreign Ministry spokesperson spoke?", "person"),
@@ -125,7 +127,7 @@ def read(assistant, text: str) -> Question:
         ("Why does Azerbaijan matter to Europe?", None),
         ("In what year was the oblast created?", "year"),
         ("In which years did he serve as prosecutor?", "year"),
-        ("On what exact date was the report published?", "date"),
+        ("On what exact date was the report published?", "day"),
         ("What was the population of the region before the war?", "number"),
         ("What were the names of the two journalists who were wounded?", "person"),
         # a verb after "what" ends the noun phrase: this asks what was said, not which director
@@ -484,6 +486,23 @@ def test_a_sentence_telling_of_another_day_than_the_question_asks_about_does_not
     """"Whom did he dismiss on 8 October?" is not answered by a dismissal on 27 October; a sentence naming no day,
     or a span holding the day, may still answer, and a day that only names a thing ("the 10 October truce") binds
     nothing."""
+    assert_answers(assistant, question, sentence, answers)
+
+
+@pytest.mark.parametrize(
+    "question,sentence,answers",
+    [
+        ("On what date was the statement signed?", "The statement was signed on 10 November 2020.", True),
+        ("On what date was the statement signed?", "The statement was signed on November 10th.", True),
+        ("On what date was the statement signed?", "The statement was signed in November 2020.", False),
+        ("On what date was the statement signed?", "The 2020 statement was signed two days later.", False),
+        ("On which day did the ministry warn of an escalation?", "On Monday, the ministry warned of an escalation.", True),
+        ("When did the ministry warn of an escalation?", "In 2023 the ministry warned of an escalation.", True),
+    ],
+)
+def test_a_question_asking_for_a_date_is_answered_by_a_day_not_a_year_or_month(assistant, question, sentence, answers):
+    """"On what date ...?" asks for a day, of a month or of the week: "in November 2020" does not say which,
+    though it answers "When ...?"."""
     assert_answers(assistant, question, sentence, answers)
 
 

@@ -197,6 +197,12 @@ _WHAT_COST = (
     r"(?<!\bthe\s)(?<!\ba\s)(?<!\ban\s)(?<!\bits\s)(?<!\btheir\s)(?<!\bthis\s)(?<!\babout\s)(?<!\bof\s)cost\b"  # the verb
     r"(?!\s+(?:of\b|him|her|them|us|me|you\b|(?-i:[A-Z])))"
 )
+# "What is the superintendent paid per year?", "What do nurses earn?": pay, not what it was paid for or to whom, nor an
+# earned thing ("What did the report earn its author?").
+_WHAT_PAID = (
+    r"\bwhat\s+(?:is|was|are|were|will|would|did|does|do)\s+(?:[\w'’-]+\s+){1,6}?(?:be\s+)?(?:paid|earn(?:ed|s)?)\b"
+    r"(?!\s+(?:for|to|by|a|an|the|his|her|its|their|him|them|praise|respect|tribute|attention)\b)"
+)
 # What a number measures: "what worldwide prevalence ...", "what annual cost ...", "what was the mean BMI ...". The
 # kinds above take their own measures first; all are here, so that "what is the fee ..." asks for no description.
 _MEASURE = (
@@ -274,7 +280,7 @@ _ASKS = (
         "money",
         re.compile(
             rf"\bhow much (?:money|cash|funding)\b|\bhow much\b[^?]*\b(?:{_MONEY_VERB})\b|{_WHAT_MEASURE}(?:{_MONEY_WORD})\b|"
-            rf"{_WHAT_COST}",
+            rf"{_WHAT_COST}|{_WHAT_PAID}",
             re.IGNORECASE,
         ),
         Evidence(re.compile(rf"{_CURRENCY}|{_measured_in(_CURRENCY_NAME)}", re.IGNORECASE)),
@@ -337,9 +343,11 @@ _THING = r"method|function|class|module|property|option|command|field|event|flag
 # A quoted term opening the subject is what it asks about: 'What is a "Derivative Work" under the licence?' (but
 # in "What is Azerbaijan's 'anti-terrorist' operation?" the quotation marks only doubt a word).
 _QUOTED_TERM = re.compile(r"[\"“'‘](?P<term>[^\"“”'‘’]{2,60})[\"”'’](?!\w)")
-# ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?"
+# ...unless it asks for someone holding a role, a measure, a name or a time: "Who is the regional director?", or
+# for pay: "What were the fighters paid?"
 _NOT_DESCRIBED = re.compile(
-    rf"\b(?:{_ROLE}|{_MEASURE}|{_ENTITY}|names?|dates?|years?|days?|months?|time|reasons?)\b", re.IGNORECASE
+    rf"\b(?:{_ROLE}|{_MEASURE}|{_ENTITY}|names?|dates?|years?|days?|months?|time|reasons?)\b|\b(?:paid|earn(?:ed|s)?)$",
+    re.IGNORECASE,
 )
 
 

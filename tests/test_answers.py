@@ -143,6 +143,11 @@ def read(assistant, text: str) -> Question:
         ("How much did Azerbaijan say Armenia had lost?", "number"),  # lost money, or men: any amount
         ("What will a dose cost once it is approved?", "money"),  # a price, asked by the verb
         ("What did the renovation cost in total?", "money"),
+        ("What is the superintendent paid per year?", "money"),  # pay, asked by the verb
+        ("What were the fighters paid?", "money"),  # not a description of "the fighters paid"
+        ("What do nurses earn?", "money"),
+        ("What was he paid for?", None),  # what the money bought
+        ("What did the report earn its author?", None),
         ("What did the war cost Armenia?", None),  # what it cost someone: not only money
         ("What did the minister say about the cost?", None),  # "cost" a noun
         ("How much higher was the risk?", "number"),

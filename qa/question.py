@@ -57,10 +57,10 @@ _QUANTITY = re.compile(
 )
 _YEAR = r"(?:1[5-9]|20)\d\d"  # 1500-2099
 YEAR = re.compile(rf"\b{_YEAR}\b")
+_WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _DATE = re.compile(
     rf"\b{_YEAR}\b|\b{_MONTH}\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}\s+{_MONTH}\b|\b\d{{1,2}}:\d\d\b|"
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|noon|midnight|"
-    r"morning|afternoon|evening|dawn)\b",
+    rf"\b(?:{_WEEKDAY}|yesterday|today|tonight|noon|midnight|morning|afternoon|evening|dawn)\b",
     re.IGNORECASE,
 )
 
@@ -159,7 +159,7 @@ _DAY_OF_MONTH = re.compile(
     rf"\b(?P<month_first>{_MONTH})\.?\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:\d])"
 )
 _DAY = re.compile(
-    rf"{_DAY_OF_MONTH.pattern}|\b\d{{4}}-\d\d-\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    rf"{_DAY_OF_MONTH.pattern}|\b\d{{4}}-\d\d-\d\d\b|\b(?:{_WEEKDAY})\b",
     re.IGNORECASE,
 )
 # The day a question's event fell on: "dismissed on 8 October 2020", "as of 28 October", not "the 10 October truce".

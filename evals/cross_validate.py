@@ -149,7 +149,7 @@ def main() -> None:
     if args.show:
         for example, chosen, _ in runs[0]:
             q = example.question
-            if example.right(chosen) or not q.answerable and not chosen:
+            if example.handled(chosen):
                 continue
             verdict = "refused" if not chosen else "answered" if not q.answerable else "wrong"
             said = " | ".join(c.text[:110] for c in chosen)

@@ -59,6 +59,11 @@ class Example:
         """Whether quoting `chosen` answers the question right: the quotes hold every answer term of an answerable one."""
         return self.question.answerable and bool(chosen) and holds_terms(self.question, self.answerer, chosen)
 
+    def handled(self, chosen: list[Candidate]) -> bool:
+        """Whether answering with `chosen` ([] for a refusal) handles the question right: an answerable one answered
+        right, an unanswerable one refused."""
+        return self.right(chosen) if self.question.answerable else not chosen
+
 
 def _overlaps(sentence, spans: list[tuple[str, int, int]]) -> bool:
     return any(s == sentence.source and min(sentence.end, e) - max(sentence.start, b) > 0 for s, b, e in spans)
@@ -198,6 +203,6 @@ def _dev_score(examples: list[Example]) -> tuple[int, int]:
     right, sentences = 0, 0
     for example in examples:
         chosen = example.answered(example.selected())
-        right += example.right(chosen) if example.question.answerable else not chosen
+        right += example.handled(chosen)
         sentences += len(chosen)
     return right, -sentences

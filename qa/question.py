@@ -200,7 +200,7 @@ _WHAT_COST = (
 # "What is the superintendent paid per year?", "What do nurses earn?": pay, not what it was paid for or to whom, nor an
 # earned thing ("What did the report earn its author?").
 _WHAT_PAID = (
-    r"\bwhat\s+(?:is|was|are|were|will|would|did|does|do)\s+(?:[\w'’-]+\s+){1,6}?(?:be\s+)?(?:paid|earn(?:ed|s)?)\b"
+    rf"\bwhat\s+(?:{_AUXILIARY})\s+(?:[\w'’-]+\s+){{1,6}}?(?:be(?:en)?\s+)?(?:paid|earn(?:ed|s)?)\b"
     r"(?!\s+(?:for|to|by|a|an|the|his|her|its|their|him|them|praise|respect|tribute|attention)\b)"
 )
 # What a number measures: "what worldwide prevalence ...", "what annual cost ...", "what was the mean BMI ...". The

@@ -146,6 +146,8 @@ def read(assistant, text: str) -> Question:
         ("What is the superintendent paid per year?", "money"),  # pay, asked by the verb
         ("What were the fighters paid?", "money"),  # not a description of "the fighters paid"
         ("What do nurses earn?", "money"),
+        ("What has the coach been paid so far?", "money"),  # any auxiliary, perfect too
+        ("What could a nurse earn in a year?", "money"),
         ("What was he paid for?", None),  # what the money bought
         ("What did the report earn its author?", None),
         ("What did the war cost Armenia?", None),  # what it cost someone: not only money

@@ -154,7 +154,7 @@ _SHARE = re.compile(
 )
 # A day of a month, either way round: "8 October", "the 8th of October", "Sept. 19"; or days: "1-20 October".
 _DAY_OF_MONTH = re.compile(
-    r"\b(?:(?P<first>\d{1,2})(?:st|nd|rd|th)?\s*(?:-|–|to|and|until)\s*)?"
+    r"\b(?:(?P<first>\d{1,2})(?:st|nd|rd|th)?\s*(?P<joined>-|–|to|and|until)\s*)?"
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})\b|"
     rf"\b(?P<month_first>{_MONTH})\.?\s+(?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:\d])"
 )
@@ -166,13 +166,40 @@ _DAY = re.compile(
 _ON_DAY = re.compile(rf"\b(?:on|as of|by|since|until)\s+(?:\w+day,?\s+)?(?={_DAY_OF_MONTH.pattern})", re.IGNORECASE)
 
 
-def days_of_month(text: str) -> list[tuple[int, int]]:
-    """The (month, day) of each day of a month `text` names, in order (both ends of "1-20 October")."""
-    found = []
+# What joins two days into the span between them: "27 September - 10 November", "8 to 27 October"; "and" only
+# after "between", for "on 8 and 27 October" names two days.
+_SPAN_TO = re.compile(r"\s*(?:-|–|to|until|till|through)\s*", re.IGNORECASE)
+_SPAN_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+
+
+def _joins_span(joined: str, before: str) -> bool:
+    """Whether `joined`, the text between two days, makes them the ends of one span; `before` precedes the first."""
+    return bool(_SPAN_TO.fullmatch(joined) or (_SPAN_AND.fullmatch(joined) and _BETWEEN.search(before)))
+
+
+def days_of_month(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The days of a month `text` names, in order, each as the (month, day) it starts and ends on: a day ends where
+    it starts, "1-20 October", "from 27 September to 10 November" and "between 1 and 20 October" are spans."""
+    days: list[tuple[tuple[int, int], bool]] = []  # each day named, and whether it ends a span from the one before
+    previous = None
     for named in _DAY_OF_MONTH.finditer(text):
         month = _MONTH_ABBREVIATIONS.index((named["month"] or named["month_first"])[:3].lower()) + 1
-        found += [(month, int(day)) for day in (named["first"], named["day"] or named["day_after"]) if day]
-    return found
+        after_previous = previous is not None and _joins_span(
+            text[previous.end() : named.start()], text[: previous.start()]
+        )
+        if named["first"]:
+            days.append(((month, int(named["first"])), after_previous))
+            after_previous = _joins_span(f" {named['joined']} ", text[: named.start()])
+        days.append(((month, int(named["day"] or named["day_after"])), after_previous))
+        previous = named
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for day, ends_span in days:
+        if ends_span:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
 
 
 # Digits that count nothing: a model or code name ("T-72", "COVID-19", "9K33") or a date ("27 September 2020").
@@ -577,7 +604,7 @@ class Question:
         self.index = index
         self.atoms = atoms(text)
         self.years = set(YEAR.findall(text))
-        self.days = {days_of_month(text[on.end():])[0] for on in _ON_DAY.finditer(text)}  # the days it asks about
+        self.days = {days_of_month(text[on.end():])[0][0] for on in _ON_DAY.finditer(text)}  # the days it asks about
         terms = self.weighted_terms(text)
         self.whole = self._part(text, terms)
         self.unknown = {t: w for t, w in terms.items() if index.bm25.document_frequency(t) == 0}
@@ -695,8 +722,8 @@ class Question:
         October, the president dismissed ..." tells of another dismissal than "Whom did he dismiss on 8 October?"."""
         if not self.days:  # most questions name no day: no sentence is read for days then
             return False
-        named = days_of_month(text)
-        return bool(named) and not any(day in named or min(named) < day < max(named) for day in self.days)
+        spans = days_of_month(text)
+        return bool(spans) and not any(first <= day <= last for first, last in spans for day in self.days)
 
     def holds_answer(self, part: Part, text: str) -> bool:
         """Whether `text` holds what the part asks for: an answer of its kind, soft or required (any text, when

@@ -482,6 +482,9 @@ def test_a_sentence_mentioning_the_thing_asked_about_without_saying_which_does_n
         ("Whom did the president dismiss on October 8?", "The president dismissed Hovhannes Karumyan on 8th October.", True),
         ("Whom did the president dismiss on 8 October?", "The president dismissed Hovhannes Karumyan.", True),  # no day named
         ("Whom did the president dismiss on 8 October?", "Between 1 and 20 October he dismissed Hovhannes Karumyan.", True),
+        ("Whom did the president dismiss on 1 October?", "From 27 September to 10 November he dismissed Hovhannes Karumyan.", True),
+        ("Whom did the president dismiss on 15 October?", "On 8 and 27 October the president dismissed Hovhannes Karumyan.", False),  # two days, not a span
+        ("Whom did the president dismiss on 15 October?", "On 8 October and again on 27 October he dismissed Hovhannes Karumyan.", False),
         ("How many had died as of 28 October?", "By Sept. 30, 1,166 servicemen had died.", False),
         ("How many had died as of Monday, 28 October?", "On 28 October 1,166 servicemen had died, 12 more than on 27 October.", True),
         ("Who called the 10 October truce temporary?", "On 11 October, Jeyhun Bayramov called the truce temporary.", True),
